@@ -1,0 +1,102 @@
+import type { ApprovalDecision, DecisionTarget, ReviewDecision } from './types';
+import { APPROVAL_DECISIONS, REVIEW_DECISIONS } from './types';
+
+/**
+ * Input safety before the network: every id, decision and justification is checked here, so that nothing
+ * malformed ever becomes part of a Graph URL or body (design rule 2).
+ */
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Longest justification sent to Graph, in characters. Graph documents no limit; My Access caps approver
+ * justifications well below this, and a card input is capped at the same length.
+ */
+export const MAX_JUSTIFICATION_LENGTH = 1000;
+
+export function isGuid(value: unknown): value is string {
+  return typeof value === 'string' && GUID.test(value);
+}
+
+export type Checked<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly string[] };
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') {
+    const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+    return `"${shown}"`;
+  }
+  return value === undefined ? 'nothing' : typeof value;
+}
+
+export function checkGuid(name: string, value: unknown, problems: string[]): void {
+  if (!isGuid(value)) problems.push(`${name} must be a GUID, got ${describe(value)}`);
+}
+
+export function checkTarget(target: DecisionTarget): string[] {
+  const problems: string[] = [];
+  switch (target.kind) {
+    case 'accessPackage':
+    case 'pimGroup':
+      checkGuid('approvalId', target.approvalId, problems);
+      checkGuid('stageId', target.stageId, problems);
+      if (target.api !== 'v1.0' && target.api !== 'beta')
+        problems.push(`api must be v1.0 or beta, got ${describe(target.api)}`);
+      break;
+    case 'pimRole':
+      checkGuid('approvalId', target.approvalId, problems);
+      checkGuid('stageId', target.stageId, problems);
+      // PIM for Entra roles approvals exist on beta only (graph-contract.md §1.1 A5).
+      if ((target.api as string) !== 'beta') {
+        problems.push(`PIM for Entra roles approvals exist on beta only, got ${describe(target.api)}`);
+      }
+      break;
+    case 'accessReview':
+      checkGuid('definitionId', target.definitionId, problems);
+      checkGuid('instanceId', target.instanceId, problems);
+      if (target.stageId !== null) checkGuid('stageId', target.stageId, problems);
+      checkGuid('decisionId', target.decisionId, problems);
+      break;
+    default:
+      problems.push(`unknown item kind ${describe((target as { kind?: unknown }).kind)}`);
+  }
+  return problems;
+}
+
+export function checkApprovalDecision(value: unknown): Checked<ApprovalDecision> {
+  return (APPROVAL_DECISIONS as readonly unknown[]).includes(value)
+    ? { ok: true, value: value as ApprovalDecision }
+    : {
+        ok: false,
+        problems: [`reviewResult must be one of ${APPROVAL_DECISIONS.join(', ')}, got ${describe(value)}`],
+      };
+}
+
+export function checkReviewDecision(value: unknown): Checked<ReviewDecision> {
+  return (REVIEW_DECISIONS as readonly unknown[]).includes(value)
+    ? { ok: true, value: value as ReviewDecision }
+    : {
+        ok: false,
+        problems: [`decision must be one of ${REVIEW_DECISIONS.join(', ')}, got ${describe(value)}`],
+      };
+}
+
+// C0 and C1 control characters except tab and newline, plus bidi overrides that can disguise text.
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
+
+/** Trimmed, without control characters; refused (not silently cut) when longer than the cap. */
+export function cleanJustification(value: unknown): Checked<string> {
+  if (value === undefined || value === null) return { ok: true, value: '' };
+  if (typeof value !== 'string')
+    return { ok: false, problems: [`justification must be text, got ${describe(value)}`] };
+  const cleaned = value.replace(/\r\n?/g, '\n').replace(CONTROL, '').trim();
+  if (cleaned.length > MAX_JUSTIFICATION_LENGTH) {
+    return {
+      ok: false,
+      problems: [
+        `justification is ${cleaned.length} characters long; the limit is ${MAX_JUSTIFICATION_LENGTH}. Shorten it and try again`,
+      ],
+    };
+  }
+  return { ok: true, value: cleaned };
+}
