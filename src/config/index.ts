@@ -1,0 +1,180 @@
+/**
+ * One validated configuration object, built once at start-up from the environment. This is the only
+ * module that reads process.env; everything else receives a Config.
+ */
+
+export type GraphCloudName = 'Global' | 'USGovL4' | 'USGovL5' | 'China';
+export type AppType = 'MultiTenant' | 'SingleTenant' | 'UserAssignedMsi';
+
+export interface BotFrameworkSettings {
+  readonly appId: string;
+  readonly appPassword: string | null;
+  readonly appType: AppType;
+  readonly tenantId: string | null;
+  readonly oauthConnectionName: string;
+  /** Overrides of the Bot Framework endpoints (national clouds, or a local token-service double). */
+  readonly oauthApiEndpoint: string | null;
+  readonly toBotFromChannelOpenIdMetadataUrl: string | null;
+}
+
+export interface Config {
+  /** local: no credentials; the Graph sandbox and the Agents Playground stand in for Graph and Teams. */
+  readonly mode: 'local' | 'production';
+  readonly port: number;
+  readonly host: string;
+  readonly botFramework: BotFrameworkSettings | null;
+  readonly graph: { readonly cloud: GraphCloudName; readonly baseUrl: string | null };
+  readonly sandbox: { readonly port: number };
+  readonly playground: { readonly port: number; readonly start: boolean };
+  readonly cards: {
+    /** submit: every button is a plain Action.Submit, for tenants whose mobile clients fail on Action.Execute. */
+    readonly actions: 'execute' | 'submit';
+    readonly timeZone: string;
+    /** Above this many pending items, `pending` answers with one summary card. */
+    readonly pendingSummaryThreshold: number;
+  };
+  readonly logLevel: string;
+  readonly maxBodyBytes: number;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'approvals.config.invalid';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n- ${problems.join('\n- ')}`);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CLOUDS: readonly GraphCloudName[] = ['Global', 'USGovL4', 'USGovL5', 'China'];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  text(name: string): string | null {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? null : value.trim();
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.text(name);
+    if (raw === null) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.text(name);
+    if (raw === null) return fallback;
+    const match = allowed.find((a) => a.toLowerCase() === raw.toLowerCase());
+    if (!match) this.problems.push(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+    return match ?? fallback;
+  }
+
+  url(name: string): string | null {
+    const raw = this.text(name);
+    if (raw === null) return null;
+    try {
+      const url = new URL(raw);
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http');
+      return raw.replace(/\/+$/, '');
+    } catch {
+      this.problems.push(`${name} must be an http(s) URL, got "${raw}"`);
+      return null;
+    }
+  }
+}
+
+function readBotFramework(r: Reader): BotFrameworkSettings | null {
+  const appId = r.text('MicrosoftAppId');
+  if (appId === null) return null;
+  if (!GUID.test(appId))
+    r.problems.push(`MicrosoftAppId must be the bot's Microsoft App ID (a GUID), got "${appId}"`);
+  const appType = r.oneOf<AppType>(
+    'MicrosoftAppType',
+    ['MultiTenant', 'SingleTenant', 'UserAssignedMsi'],
+    'SingleTenant',
+  );
+  const appPassword = r.text('MicrosoftAppPassword');
+  const tenantId = r.text('MicrosoftAppTenantId');
+  const hasCertificate = r.text('CertificateThumbprint') !== null && r.text('CertificatePrivateKey') !== null;
+  if (appType !== 'MultiTenant') {
+    if (tenantId === null)
+      r.problems.push(`MicrosoftAppTenantId is required when MicrosoftAppType is ${appType}`);
+    else if (!GUID.test(tenantId)) r.problems.push(`MicrosoftAppTenantId must be a GUID, got "${tenantId}"`);
+  }
+  if (appType === 'UserAssignedMsi' && appPassword !== null) {
+    r.problems.push('MicrosoftAppPassword must not be set when MicrosoftAppType is UserAssignedMsi');
+  }
+  if (appType !== 'UserAssignedMsi' && appPassword === null && !hasCertificate) {
+    r.problems.push(
+      `MicrosoftAppPassword (or CertificateThumbprint and CertificatePrivateKey) is required when MicrosoftAppType is ${appType}`,
+    );
+  }
+  const oauthConnectionName = r.text('OAUTH_CONNECTION_NAME');
+  if (oauthConnectionName === null) {
+    r.problems.push(
+      "OAUTH_CONNECTION_NAME is required in production: the Azure Bot's OAuth connection for Microsoft Graph",
+    );
+  }
+  return {
+    appId,
+    appPassword,
+    appType,
+    tenantId,
+    oauthConnectionName: oauthConnectionName ?? '',
+    oauthApiEndpoint: r.url('OAuthApiEndpoint'),
+    toBotFromChannelOpenIdMetadataUrl: r.url('ToBotFromChannelOpenIdMetadataUrl'),
+  };
+}
+
+/** Builds the configuration, or throws a ConfigError that names every missing or wrong variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const r = new Reader(env);
+  const botFramework = readBotFramework(r);
+  const production = r.text('NODE_ENV') === 'production' || r.text('APP_MODE') === 'production';
+  if (production && botFramework === null) {
+    r.problems.push(
+      'MicrosoftAppId is required in production (with MicrosoftAppType, MicrosoftAppTenantId and MicrosoftAppPassword or a managed identity): the bot refuses to run without Bot Framework authentication',
+    );
+  }
+  const config: Config = {
+    mode: botFramework === null && !production ? 'local' : 'production',
+    port: r.int('PORT', 3978, 0, 65535),
+    host: r.text('HOST') ?? (botFramework === null ? '127.0.0.1' : '0.0.0.0'),
+    botFramework,
+    graph: { cloud: r.oneOf('GRAPH_CLOUD', CLOUDS, 'Global'), baseUrl: r.url('GRAPH_BASE_URL') },
+    sandbox: { port: r.int('SANDBOX_PORT', 4001, 0, 65535) },
+    playground: {
+      port: r.int('PLAYGROUND_PORT', 56150, 1, 65535),
+      start: r.text('START_PLAYGROUND') !== 'false',
+    },
+    cards: {
+      actions: r.oneOf('CARD_ACTIONS', ['execute', 'submit'] as const, 'execute'),
+      timeZone: timeZone(r),
+      pendingSummaryThreshold: r.int('PENDING_SUMMARY_THRESHOLD', 5, 1, 50),
+    },
+    logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    maxBodyBytes: r.int('MAX_BODY_BYTES', 256 * 1024, 1024, 10 * 1024 * 1024),
+  };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return Object.freeze(config);
+}
+
+function timeZone(r: Reader): string {
+  const zone = r.text('CARD_TIME_ZONE') ?? 'UTC';
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+    return zone;
+  } catch {
+    r.problems.push(`CARD_TIME_ZONE must be an IANA time zone such as Europe/London, got "${zone}"`);
+    return 'UTC';
+  }
+}
