@@ -1,0 +1,120 @@
+import type { Decision, DecisionTarget } from '../graph';
+import { isGuid, MAX_JUSTIFICATION_LENGTH, REVIEW_DECISIONS } from '../graph';
+
+/**
+ * Card data is untrusted input (design rule 2): whatever a client sends back from a card is parsed here,
+ * at the edge, into a typed action or a clear refusal. Nothing unparsed reaches decisions/ or graph/.
+ */
+
+export const DECISION_VERBS = ['approve', 'deny', 'dontKnow', 'reset'] as const;
+export const VERBS = [...DECISION_VERBS, 'retry', 'refresh', 'open'] as const;
+export type Verb = (typeof VERBS)[number];
+export type DecisionVerb = (typeof DECISION_VERBS)[number];
+
+export const DECISION_OF_VERB: Readonly<Record<DecisionVerb, Decision>> = {
+  approve: 'Approve',
+  deny: 'Deny',
+  dontKnow: 'DontKnow',
+  reset: 'NotReviewed',
+};
+
+export type CardAction =
+  | {
+      readonly verb: DecisionVerb | 'retry';
+      readonly target: DecisionTarget;
+      readonly decision: Decision;
+      readonly justification: string;
+      readonly rev: number;
+    }
+  | { readonly verb: 'refresh' | 'open'; readonly target: DecisionTarget; readonly rev: number };
+
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
+
+type Json = Readonly<Record<string, unknown>>;
+const obj = (v: unknown): Json | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : null);
+
+function shown(value: unknown): string {
+  if (typeof value !== 'string') return value === undefined ? 'nothing' : typeof value;
+  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+}
+
+export function parseTarget(value: unknown): Parsed<DecisionTarget> {
+  const t = obj(value);
+  if (!t) return { ok: false, message: 'The card did not say which request it is about.' };
+  const ids = (names: readonly string[]): string | null => {
+    for (const name of names) if (!isGuid(t[name])) return `${name} must be a GUID, got ${shown(t[name])}`;
+    return null;
+  };
+  switch (t.kind) {
+    case 'accessPackage':
+    case 'pimGroup': {
+      const bad = ids(['approvalId', 'stageId']);
+      if (bad) return { ok: false, message: bad };
+      if (t.api !== 'v1.0' && t.api !== 'beta') return { ok: false, message: `api must be v1.0 or beta, got ${shown(t.api)}` };
+      return { ok: true, value: { kind: t.kind, approvalId: t.approvalId as string, stageId: t.stageId as string, api: t.api } };
+    }
+    case 'pimRole': {
+      const bad = ids(['approvalId', 'stageId']);
+      if (bad) return { ok: false, message: bad };
+      return { ok: true, value: { kind: 'pimRole', approvalId: t.approvalId as string, stageId: t.stageId as string, api: 'beta' } };
+    }
+    case 'accessReview': {
+      const bad = ids(['definitionId', 'instanceId', 'decisionId']);
+      if (bad) return { ok: false, message: bad };
+      if (t.stageId !== null && t.stageId !== undefined && !isGuid(t.stageId)) {
+        return { ok: false, message: `stageId must be a GUID, got ${shown(t.stageId)}` };
+      }
+      return {
+        ok: true,
+        value: {
+          kind: 'accessReview',
+          definitionId: t.definitionId as string,
+          instanceId: t.instanceId as string,
+          stageId: (t.stageId as string | null | undefined) ?? null,
+          decisionId: t.decisionId as string,
+        },
+      };
+    }
+    default:
+      return { ok: false, message: `Unknown kind of request ${shown(t.kind)}.` };
+  }
+}
+
+function isVerb(value: unknown): value is Verb {
+  return typeof value === 'string' && (VERBS as readonly string[]).includes(value);
+}
+
+function decisionAllowed(target: DecisionTarget, decision: Decision): boolean {
+  return target.kind === 'accessReview' ? REVIEW_DECISIONS.includes(decision) : decision === 'Approve' || decision === 'Deny';
+}
+
+/** Parses an Action.Execute's verb and data, or an Action.Submit's data (which carries the verb inside). */
+export function parseCardAction(verbValue: unknown, dataValue: unknown): Parsed<CardAction> {
+  const data = obj(dataValue) ?? {};
+  const verb = verbValue ?? data.verb;
+  if (!isVerb(verb)) return { ok: false, message: `This card sent an action the bot does not know (${shown(verb)}).` };
+  const target = parseTarget(data.target);
+  if (!target.ok) return target;
+  const rev = typeof data.rev === 'number' && Number.isInteger(data.rev) && data.rev >= 0 ? data.rev : 0;
+  if (verb === 'refresh' || verb === 'open') return { ok: true, value: { verb, target: target.value, rev } };
+
+  let decision: Decision;
+  if (verb === 'retry') {
+    const raw = data.decision;
+    if (raw !== 'Approve' && raw !== 'Deny' && raw !== 'DontKnow' && raw !== 'NotReviewed') {
+      return { ok: false, message: `The retry did not say which decision to retry (${shown(raw)}).` };
+    }
+    decision = raw;
+  } else {
+    decision = DECISION_OF_VERB[verb];
+  }
+  if (!decisionAllowed(target.value, decision)) {
+    return { ok: false, message: `${decision} is not a decision for this kind of request.` };
+  }
+  const justification = data.justification ?? '';
+  if (typeof justification !== 'string') return { ok: false, message: 'The justification must be text.' };
+  if (justification.length > MAX_JUSTIFICATION_LENGTH * 4) {
+    return { ok: false, message: `The justification is too long; keep it under ${MAX_JUSTIFICATION_LENGTH} characters.` };
+  }
+  return { ok: true, value: { verb, target: target.value, decision, justification, rev } };
+}

@@ -1,0 +1,414 @@
+import { CardFactory, TeamsActivityHandler, TurnContext } from 'botbuilder';
+import type { Activity, CloudAdapter, ConversationReference, InvokeResponse } from 'botbuilder';
+import type { Decision, GovernanceClient, Outcome, PendingItem } from '../graph';
+import { itemKey } from '../graph';
+import type { Decisions } from '../decisions';
+import type { ActingUser, UserTokens } from '../auth';
+import type { CardCopy, Store, StoredItem, StoredReference } from '../store';
+import type { Logger } from '../log';
+import type { AdaptiveCard } from '../cards';
+import { renderHelpCard, renderSummaryCard } from '../cards';
+import type { CardAction } from './action-data';
+import { parseCardAction } from './action-data';
+import type { UniversalActionResponse } from './invoke-replies';
+import { badRequest, cardReply, messageReply, serverError } from './invoke-replies';
+import type { CardSettings, Viewer } from './views';
+import { CardViews } from './views';
+
+export interface BotDeps {
+  readonly adapter: CloudAdapter;
+  /** The bot's Microsoft App ID; empty in local mode. */
+  readonly appId: string;
+  readonly store: Store;
+  readonly decisions: Decisions;
+  readonly governance: GovernanceClient;
+  readonly tokens: UserTokens;
+  readonly log: Logger;
+  readonly cards: CardSettings;
+  readonly now?: () => Date;
+  /** How long a click may wait for Graph before the user gets "working on it" (Teams allows about 5 s). */
+  readonly answerWithinMs?: number;
+  /** How long a decision may take in all, finishing in the background after "working on it". */
+  readonly decisionBudgetMs?: number;
+}
+
+type Scope = StoredReference['scope'];
+
+const FINAL_KINDS: ReadonlySet<Outcome['kind']> = new Set(['recorded', 'alreadyDecided', 'notFound', 'reviewClosed']);
+const MAX_REFRESH_USERS = 60;
+
+function scopeOf(activity: Activity): Scope {
+  const type = activity.conversation?.conversationType;
+  if (type === 'channel') return 'channel';
+  if (type === 'groupChat') return 'groupChat';
+  return 'personal';
+}
+
+function actingUser(activity: Activity): ActingUser | null {
+  const aad = activity.from?.aadObjectId;
+  if (!aad || !activity.from?.id) return null;
+  return {
+    aadObjectId: aad,
+    channelUserId: activity.from.id,
+    name: activity.from.name || 'Unknown user',
+    tenantId: activity.conversation?.tenantId ?? null,
+  };
+}
+
+function viewerOf(activity: Activity): Viewer {
+  return { aadObjectId: activity.from?.aadObjectId ?? null, mri: activity.from?.id ?? null };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<{ done: true; value: T } | { done: false }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve({ done: false }), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve({ done: true, value });
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * The Teams edge: install events, typed commands and Universal Actions. It parses what Teams sends, asks
+ * decisions/ and graph/ for the work, and answers with cards.
+ */
+export class ApprovalsBot extends TeamsActivityHandler {
+  private readonly views: CardViews;
+  private readonly now: () => Date;
+  private readonly answerWithinMs: number;
+  private readonly decisionBudgetMs: number;
+  /** Background work (late card updates) that shutdown and tests can wait for. */
+  private readonly background = new Set<Promise<unknown>>();
+
+  constructor(private readonly deps: BotDeps) {
+    super();
+    this.now = deps.now ?? (() => new Date());
+    this.views = new CardViews(deps.cards, this.now);
+    this.answerWithinMs = deps.answerWithinMs ?? 4000;
+    this.decisionBudgetMs = deps.decisionBudgetMs ?? 25_000;
+
+    this.onTurn(async (context, next) => {
+      await this.rememberConversation(context);
+      await next();
+    });
+    this.onInstallationUpdateAdd(async (context, next) => {
+      await this.greet(context);
+      await next();
+    });
+    this.onInstallationUpdateRemove(async (context, next) => {
+      await this.deps.store.removeReference(this.referenceKey(context.activity));
+      await next();
+    });
+    this.onMembersAdded(async (context, next) => {
+      const botAdded = (context.activity.membersAdded ?? []).some((m) => m.id === context.activity.recipient?.id);
+      if (botAdded) await this.greet(context);
+      await next();
+    });
+    this.onMessage(async (context, next) => {
+      await this.onMessageOrSubmit(context);
+      await next();
+    });
+  }
+
+  /** Teams sends both installationUpdate and conversationUpdate on install; greet once. */
+  private readonly greeted = new Set<string>();
+
+  private async greet(context: TurnContext): Promise<void> {
+    const conversationId = context.activity.conversation.id;
+    if (this.greeted.has(conversationId)) return;
+    this.greeted.add(conversationId);
+    if (scopeOf(context.activity) === 'personal') await this.deliverPending(context, { quietWhenEmpty: false });
+    else await context.sendActivity(this.attachment(renderHelpCard({ scope: scopeOf(context.activity) })));
+  }
+
+  /** Resolves when every late card update started so far has finished. */
+  async idle(): Promise<void> {
+    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+  }
+
+  private track(work: Promise<unknown>): void {
+    const guarded = work.catch((error: unknown) => this.deps.log.error({ err: error }, 'background card update failed'));
+    this.background.add(guarded);
+    void guarded.finally(() => this.background.delete(guarded));
+  }
+
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
+    let body: UniversalActionResponse;
+    try {
+      body = await this.onCardAction(context);
+    } catch (error) {
+      this.deps.log.error({ err: error }, 'card action failed');
+      body = serverError('Something went wrong on our side. Try again in a minute; nothing was decided.');
+    }
+    // Universal Actions want HTTP 200 whatever the body says (teams-platform.md §0.1).
+    return { status: 200, body };
+  }
+
+  // ---- Universal Actions ----
+
+  private async onCardAction(context: TurnContext): Promise<UniversalActionResponse> {
+    const value = (context.activity.value ?? {}) as { action?: { type?: unknown; verb?: unknown; data?: unknown }; trigger?: unknown };
+    const action = value.action;
+    if (!action || action.type !== 'Action.Execute') return badRequest('This card action is not supported.');
+    const parsed = parseCardAction(action.verb, action.data);
+    if (!parsed.ok) return badRequest(parsed.message);
+    const automatic = value.trigger === 'automatic';
+    const result = await this.handleAction(context, parsed.value, automatic);
+    return result.kind === 'card' ? cardReply(result.card) : messageReply(result.text);
+  }
+
+  private async handleAction(
+    context: TurnContext,
+    action: CardAction,
+    automatic: boolean,
+  ): Promise<{ kind: 'card'; card: AdaptiveCard } | { kind: 'message'; text: string }> {
+    const key = itemKey(action.target);
+    const stored = await this.deps.store.getItem(key);
+    const viewer = viewerOf(context.activity);
+
+    // An automatic refresh renders from stored state: no Graph call, no message update (design rule 4).
+    const render = async (): Promise<{ kind: 'card'; card: AdaptiveCard } | { kind: 'message'; text: string }> =>
+      stored
+        ? { kind: 'card', card: this.views.forViewer(stored, viewer, await this.refreshUsers(stored, context.activity)) }
+        : { kind: 'message', text: 'This card is out of date. Type "pending" to see what waits on you.' };
+    if (automatic || !('decision' in action)) return render();
+    if (!stored) {
+      return { kind: 'message', text: 'I no longer know this request. Type "pending" to get fresh cards for what waits on you.' };
+    }
+    if (stored.final) return { kind: 'card', card: this.views.finalCard(stored.item, stored.final, viewer) };
+
+    const justification = action.justification.trim();
+    const prompt = this.missingReason(stored.item, action.decision, justification);
+    if (prompt) {
+      return {
+        kind: 'card',
+        card: this.views.itemCard(stored.item, { canAct: true, refreshUserIds: await this.refreshUsers(stored, context.activity), prompt }),
+      };
+    }
+
+    const user = actingUser(context.activity);
+    if (!user) return { kind: 'message', text: 'Teams did not say who you are, so nothing was decided. Try again from Teams.' };
+    const token = await this.deps.tokens.getToken(user);
+    if (token.kind !== 'token') {
+      return { kind: 'message', text: 'Please sign in first: type "sign in" in our chat, then press the button again.' };
+    }
+
+    const graph = this.deps.governance.asUser({ token: token.token, userId: user.aadObjectId });
+    const deciding = this.deps.decisions.decide({
+      user: { id: user.aadObjectId, name: user.name },
+      graph,
+      target: action.target,
+      decision: action.decision,
+      justification,
+      item: stored.item,
+      budgetMs: this.decisionBudgetMs,
+    });
+    const clickedCopy = context.activity.replyToId ?? null;
+    const reference = TurnContext.getConversationReference(context.activity);
+    const raced = await withTimeout(deciding, this.answerWithinMs);
+    if (raced.done) {
+      const outcome = raced.value;
+      if (FINAL_KINDS.has(outcome.kind)) this.track(this.updateCopies(key, { conversationId: reference.conversation?.id ?? '', activityId: clickedCopy }));
+      return { kind: 'card', card: this.outcomeCardFor(stored.item, outcome, action.decision, justification) };
+    }
+    // Graph is slower than Teams waits: say so now, and put the answer in the card when it comes.
+    this.track(
+      deciding.then(async (outcome) => {
+        const card = this.outcomeCardFor(stored.item, outcome, action.decision, justification);
+        if (clickedCopy) await this.updateMessage(reference, clickedCopy, card);
+        if (FINAL_KINDS.has(outcome.kind)) await this.updateCopies(key, { conversationId: reference.conversation?.id ?? '', activityId: clickedCopy });
+      }),
+    );
+    return { kind: 'card', card: this.views.workingCard(stored.item, action.decision) };
+  }
+
+  private outcomeCardFor(item: PendingItem, outcome: Outcome, decision: Decision, justification: string): AdaptiveCard {
+    return this.views.outcomeCard(item, outcome, { decision, justification, decidedByViewer: outcome.kind === 'recorded' });
+  }
+
+  /** Deny needs a reason; an access review may demand one for every decision. */
+  private missingReason(item: PendingItem, decision: Decision, justification: string): string | null {
+    if (justification !== '') return null;
+    if (decision === 'Deny') return 'Please give a reason for denying, then press Deny again.';
+    if (item.kind === 'accessReview' && item.justificationRequired && decision !== 'NotReviewed') {
+      return 'This review asks for a reason with every decision. Type one, then press the button again.';
+    }
+    return null;
+  }
+
+  // ---- Copies of cards ----
+
+  /**
+   * Brings every other copy of an item's card to its final state (design rule 7). The copy the user
+   * clicked in a personal chat already shows their answer.
+   */
+  private async updateCopies(key: string, clicked: { conversationId: string; activityId: string | null }): Promise<void> {
+    const stored = await this.deps.store.getItem(key);
+    if (!stored?.final) return;
+    for (const copy of await this.deps.store.copiesOf(key)) {
+      const isClicked = copy.conversationId === clicked.conversationId && copy.activityId === clicked.activityId;
+      if (isClicked && copy.scope === 'personal') continue;
+      const viewer: Viewer = { aadObjectId: copy.scope === 'personal' ? copy.recipientId : null, mri: null };
+      const card = this.views.finalCard(stored.item, stored.final, viewer);
+      try {
+        await this.updateMessage(copy.reference as Partial<ConversationReference>, copy.activityId, card);
+      } catch (error) {
+        this.deps.log.warn({ err: error, itemKey: key, conversationId: copy.conversationId }, 'could not update a card copy');
+      }
+    }
+  }
+
+  private async updateMessage(reference: Partial<ConversationReference>, activityId: string, card: AdaptiveCard): Promise<void> {
+    await this.deps.adapter.continueConversationAsync(this.deps.appId, reference, async (context) => {
+      await context.updateActivity({ type: 'message', id: activityId, attachments: [CardFactory.adaptiveCard(card)] });
+    });
+  }
+
+  private async refreshUsers(stored: StoredItem, activity: Activity): Promise<string[]> {
+    const users = new Set<string>();
+    for (const approverId of stored.approverIds) {
+      const reference = await this.deps.store.getReference(`user:${approverId}`);
+      if (reference?.userMri) users.add(reference.userMri);
+      if (users.size >= MAX_REFRESH_USERS) break;
+    }
+    if (scopeOf(activity) === 'personal' && activity.from?.id && users.size < MAX_REFRESH_USERS) users.add(activity.from.id);
+    return [...users];
+  }
+
+  // ---- Messages and commands ----
+
+  private async onMessageOrSubmit(context: TurnContext): Promise<void> {
+    const value = context.activity.value as { verb?: unknown } | undefined;
+    if (value && typeof value === 'object' && 'verb' in value) {
+      await this.onSubmit(context, value);
+      return;
+    }
+    const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
+    const command = text.replace(/<[^>]*>/g, '').trim().toLowerCase();
+    const scope = scopeOf(context.activity);
+    switch (command) {
+      case 'pending':
+        if (scope !== 'personal') {
+          await context.sendActivity('Your pending items are private: I list them in our personal chat. Open a chat with me and type "pending".');
+          return;
+        }
+        await this.deliverPending(context, { quietWhenEmpty: false });
+        return;
+      case 'help':
+      case '':
+        await context.sendActivity(this.attachment(renderHelpCard({ scope })));
+        return;
+      default:
+        await context.sendActivity({
+          text: `I don't know "${text.trim().slice(0, 60)}". Here is what I can do:`,
+          attachments: [CardFactory.adaptiveCard(renderHelpCard({ scope }))],
+        });
+    }
+  }
+
+  /** Action.Submit fallback: the click arrives as a message, and the card can only be changed by an update. */
+  private async onSubmit(context: TurnContext, value: unknown): Promise<void> {
+    const data = value as { verb?: unknown };
+    const parsed = parseCardAction(data.verb, value);
+    if (!parsed.ok) {
+      await context.sendActivity(parsed.message);
+      return;
+    }
+    const result = await this.handleAction(context, parsed.value, false);
+    const cardId = context.activity.replyToId;
+    if (result.kind === 'card' && cardId) {
+      try {
+        await context.updateActivity({ type: 'message', id: cardId, attachments: [CardFactory.adaptiveCard(result.card)] });
+        return;
+      } catch (error) {
+        this.deps.log.warn({ err: error }, 'could not update the card after Action.Submit; replying instead');
+      }
+    }
+    await context.sendActivity(result.kind === 'card' ? this.attachment(result.card) : result.text);
+  }
+
+  /** Reads what waits on the user in Graph, as the user, and posts one card per item (or a summary). */
+  private async deliverPending(context: TurnContext, options: { quietWhenEmpty: boolean }): Promise<void> {
+    const user = actingUser(context.activity);
+    if (!user) return;
+    const token = await this.deps.tokens.getToken(user);
+    if (token.kind !== 'token') {
+      await context.sendActivity('Sign in so I can find what waits on you: type "sign in".');
+      return;
+    }
+    const discovery = await this.deps.governance.asUser({ token: token.token, userId: user.aadObjectId }).discoverPending();
+    const stored: StoredItem[] = [];
+    for (const item of discovery.items) stored.push(await this.deps.store.putItem(item, user.aadObjectId));
+    const open = stored.filter((s) => !s.final);
+
+    if (open.length === 0 && discovery.problems.length === 0) {
+      if (!options.quietWhenEmpty) await context.sendActivity('Nothing is waiting on you right now. I will post a card here when something does.');
+      return;
+    }
+    if (open.length > this.deps.cards.pendingSummaryThreshold) {
+      await context.sendActivity(this.attachment(renderSummaryCard(open.map((s) => s.item), { max: this.deps.cards.pendingSummaryThreshold, now: this.now(), timeZone: this.deps.cards.timeZone, submitOnly: this.deps.cards.submitOnly })));
+    } else {
+      for (const s of open) await this.sendItemCard(context, s);
+    }
+    if (discovery.problems.length > 0) {
+      const sources = [...new Set(discovery.problems.map((p) => p.source))].join(', ');
+      await context.sendActivity(`Some requests could not be read from Microsoft Graph (${sources}). The cards above may be incomplete; type "pending" to try again.`);
+    }
+  }
+
+  private async sendItemCard(context: TurnContext, stored: StoredItem): Promise<void> {
+    const card = this.views.forViewer(stored, viewerOf(context.activity), await this.refreshUsers(stored, context.activity));
+    const sent = await context.sendActivity(this.attachment(card));
+    if (!sent?.id) return;
+    const reference = TurnContext.getConversationReference(context.activity);
+    const copy: CardCopy = {
+      itemKey: stored.key,
+      conversationId: context.activity.conversation.id,
+      activityId: sent.id,
+      scope: scopeOf(context.activity),
+      recipientId: scopeOf(context.activity) === 'personal' ? (context.activity.from?.aadObjectId?.toLowerCase() ?? null) : null,
+      reference: JSON.parse(JSON.stringify(reference)) as Record<string, unknown>,
+      sentAt: this.now().toISOString(),
+    };
+    await this.deps.store.addCopy(copy);
+  }
+
+  private attachment(card: AdaptiveCard): Partial<Activity> {
+    return { attachments: [CardFactory.adaptiveCard(card)] };
+  }
+
+  // ---- Conversation references ----
+
+  private referenceKey(activity: Activity): string {
+    const scope = scopeOf(activity);
+    return scope === 'personal' && activity.from?.aadObjectId
+      ? `user:${activity.from.aadObjectId.toLowerCase()}`
+      : `channel:${activity.conversation?.id ?? ''}`;
+  }
+
+  /** Every inbound activity refreshes where we can reach this user or channel (flow 1). */
+  private async rememberConversation(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    if (!activity.conversation?.id || activity.type === 'installationUpdate' && activity.action === 'remove') return;
+    const scope = scopeOf(activity);
+    const reference = JSON.parse(JSON.stringify(TurnContext.getConversationReference(activity))) as Record<string, unknown>;
+    await this.deps.store.saveReference({
+      key: this.referenceKey(activity),
+      scope,
+      tenantId: activity.conversation.tenantId ?? null,
+      userId: scope === 'personal' ? (activity.from?.aadObjectId?.toLowerCase() ?? null) : null,
+      userMri: scope === 'personal' ? (activity.from?.id ?? null) : null,
+      conversationId: activity.conversation.id,
+      reference,
+      updatedAt: this.now().toISOString(),
+    });
+  }
+}

@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { ConfigError, loadConfig } from './config';
+import type { Config } from './config';
+import { createLogger } from './log';
+import type { Logger } from './log';
+import { LocalSandboxTokens } from './auth';
+import { startSandbox } from './sandbox';
+import { startApp } from './app';
+
+/** Starts the Agents Playground (a local Teams client and connector) pointed at our bot. */
+function startPlayground(config: Config, botUrl: string, log: Logger): ChildProcess {
+  const root = path.resolve(__dirname, '..', '..');
+  const cli = require.resolve('@microsoft/m365agentsplayground/cli.js', { paths: [root, process.cwd()] });
+  const child = spawn(
+    process.execPath,
+    [cli, 'start', '--disable-telemetry', '-p', String(config.playground.port), '-e', `${botUrl}/api/messages`],
+    {
+      cwd: root,
+      env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none', M365_AGENTS_PLAYGROUND_LOGFILE: path.join(root, 'devTools', 'playground.log') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stdout?.on('data', (chunk: Buffer) => log.debug({ playground: chunk.toString().trim() }, 'playground'));
+  child.stderr?.on('data', (chunk: Buffer) => log.debug({ playground: chunk.toString().trim() }, 'playground'));
+  child.on('exit', (code) => log.info({ code }, 'Agents Playground stopped'));
+  return child;
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n\nSee README.md, "Configuration", for every setting.\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger({ level: config.logLevel });
+  const closers: (() => Promise<void> | void)[] = [];
+
+  if (config.mode === 'production') {
+    process.stderr.write('Production mode needs the Teams sign-in flow (OAUTH_CONNECTION_NAME); see README.md.\n');
+    process.exit(2);
+  }
+
+  const sandbox = await startSandbox({ port: config.sandbox.port, logger: log });
+  closers.push(() => sandbox.close());
+  const app = await startApp(config, { log, tokens: new LocalSandboxTokens(sandbox.tenantId), graphBaseUrl: sandbox.url });
+  closers.unshift(() => app.close());
+  log.info({ graph: sandbox.url, bot: app.server.url }, 'local mode: Graph sandbox and bot running');
+
+  if (config.playground.start) {
+    const playground = startPlayground(config, app.server.url, log);
+    closers.unshift(() => {
+      playground.kill('SIGTERM');
+    });
+    process.stdout.write(
+      `\nLocal mode is running.\n  Open the Agents Playground: http://localhost:${config.playground.port}\n` +
+        `  You are Alex Wilber; your pending approvals arrive as cards when the bot is installed (or type "pending").\n` +
+        `  Graph sandbox: ${sandbox.url}   Bot: ${app.server.url}/api/messages\n  Press Ctrl+C to stop.\n\n`,
+    );
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    for (const close of closers) await close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+void main().catch((error: unknown) => {
+  process.stderr.write(`The bot could not start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
