@@ -1,0 +1,402 @@
+import type {
+  AccessPackagePending,
+  AccessReviewPending,
+  Answer,
+  DecidedResult,
+  PendingItem,
+  PimGroupPending,
+  PimRolePending,
+} from '../graph/types';
+import {
+  accessIdText,
+  describeSchedule,
+  directoryScopeText,
+  formatDateTime,
+  formatDay,
+  formatWhen,
+  listNames,
+  parseDate,
+  personName,
+  personText,
+  pimActionText,
+  requestTypeText,
+  ticketText,
+} from './format';
+import { decidableInTeams, itemTitle, KIND_LABEL, portalFor, stageText } from './item-facts';
+import type { Line } from './safe-text';
+import { blockText, cut, inlineText } from './safe-text';
+import type { TextLimits } from './size-guard';
+import type { TemplateName } from './templates';
+import type { AskedReason, ItemCardOptions } from './types';
+
+/** A line of context under the facts; `color` is an Adaptive Cards text color. */
+interface ColoredLine extends Line {
+  readonly color: 'Default' | 'Good' | 'Warning' | 'Attention' | 'Accent';
+}
+
+export interface ItemView {
+  readonly template: TemplateName;
+  readonly data: Record<string, unknown>;
+  /** Nobody can decide the item any more (expired or closed): the card is final. */
+  readonly final: boolean;
+}
+
+/** Approval stages report Completed or Expired once nobody can decide them any more (contract §3.2). */
+const CLOSED_STAGE = new Set(['completed', 'expired']);
+
+/** "at 10:42" today, "on 26 Nov 10:42" on another day. */
+function atOrOn(formatted: string): string {
+  return formatted.includes(' ') ? `on ${formatted}` : `at ${formatted}`;
+}
+
+function defaultReason(item: PendingItem): AskedReason {
+  return item.kind === 'accessReview' ? 'reviewer' : 'approver';
+}
+
+function subjectName(item: PendingItem): string {
+  return personName(item.kind === 'accessPackage' ? item.requestor : item.principal);
+}
+
+function reasonText(item: PendingItem, reason: AskedReason): string {
+  const stage = stageText(item).toLowerCase();
+  const forWhat = stage || 'this request';
+  switch (reason) {
+    case 'approver':
+      return `You're asked because you're an approver for ${forWhat}.`;
+    case 'fallbackApprover':
+      return `You're asked because you're a fallback approver for ${forWhat}.`;
+    case 'groupOwner':
+      return item.kind === 'pimGroup'
+        ? `You're asked because you're an owner of ${inlineText(item.group.displayName) || 'the group'}.`
+        : `You're asked because you're a group owner for this request.`;
+    case 'manager':
+      return `You're asked because you're the manager of ${subjectName(item)}.`;
+    case 'reviewer':
+      return `You're asked because you're a reviewer of this access review${stage ? ` (${stage})` : ''}.`;
+    case 'fallbackReviewer':
+      return `You're asked because you're a fallback reviewer of this access review${stage ? ` (${stage})` : ''}.`;
+  }
+}
+
+const RESULT_WORDS: Readonly<Record<DecidedResult, string>> = {
+  Approved: 'Approved',
+  Denied: 'Denied',
+  DontKnow: "Don't know",
+  NotReviewed: 'Not reviewed',
+};
+
+const DECISION_WORDS = {
+  Approve: 'Approve',
+  Deny: 'Deny',
+  DontKnow: "Don't know",
+  NotReviewed: 'Not reviewed',
+} as const;
+
+/** Everything all four item templates share: header, context, status, justification box, buttons. */
+function commonView(item: PendingItem, options: ItemCardOptions, limits: TextLimits) {
+  const { now, timeZone } = options;
+  const ctx = options.context ?? {};
+  const review = item.kind === 'accessReview';
+  const expiresIso = ctx.expiresAt ?? (review ? item.dueDateTime : null);
+  const expiresAt = parseDate(expiresIso);
+  const expired = !!expiresAt && expiresAt.getTime() <= now.getTime();
+  const stageClosed = !review && CLOSED_STAGE.has(item.stageStatus.toLowerCase());
+  const closed = !!options.closed || expired || stageClosed;
+  const inTeams = decidableInTeams(item);
+  const canDecide = options.canAct && !closed && inTeams;
+  const portal = portalFor(item.kind);
+
+  let status = '';
+  let statusColor: ColoredLine['color'] = 'Default';
+  if (closed) {
+    const when = expired ? formatDateTime(expiresIso, now, timeZone) : null;
+    statusColor = 'Warning';
+    if (when) {
+      status = review
+        ? `This access review ended ${atOrOn(when)}. Nothing more to do.`
+        : `This request expired ${atOrOn(when)}. Nothing more to do.`;
+    } else {
+      status = review
+        ? "This access review is closed, so it can't be decided any more. Nothing more to do."
+        : "This approval stage is closed, so it can't be decided any more. Nothing more to do.";
+    }
+  } else if (!inTeams && options.canAct) {
+    statusColor = 'Warning';
+    status = `Extensions and renewals can't be decided in Teams. Open the request in ${portal.name} to approve or deny it.`;
+  } else if (!options.canAct) {
+    status = review
+      ? 'Only the reviewers of this access review can decide it. Nothing for you to do.'
+      : 'Only the approvers of this request can decide it. Nothing for you to do.';
+  }
+
+  const context: ColoredLine[] = [];
+  if (!review && expiresAt && !expired) {
+    context.push({ text: `Expires ${formatWhen(expiresIso, now, timeZone) ?? ''}`, color: 'Default' });
+  }
+  if (options.canAct && !closed) {
+    context.push({ text: reasonText(item, ctx.reason ?? defaultReason(item)), color: 'Default' });
+  }
+  const others = listNames(ctx.otherDeciders ?? [], Math.min(limits.items, 10));
+  if (others) {
+    context.push({
+      text: `${review ? 'Other reviewers' : 'Others who can decide'}: ${others}`,
+      color: 'Default',
+    });
+  }
+  const firstWins = ctx.firstDecisionWins ?? (!review && (ctx.otherDeciders?.length ?? 0) > 0);
+  if (firstWins && !closed) {
+    context.push({
+      text: review ? 'The first reviewer to respond decides.' : 'The first approver to respond decides.',
+      color: 'Default',
+    });
+  }
+  const recorded =
+    review && options.recordedDecision && options.recordedDecision !== 'NotReviewed'
+      ? options.recordedDecision
+      : null;
+  if (recorded) {
+    context.push({
+      text: `Your current decision: ${DECISION_WORDS[recorded]}. You can change it until the review ends.`,
+      color: 'Good',
+    });
+  }
+
+  const required =
+    !!options.justificationRequired || (item.kind === 'accessReview' && item.justificationRequired);
+  return {
+    closed,
+    portal,
+    data: {
+      kindLabel: KIND_LABEL[item.kind],
+      title: itemTitle(item),
+      stage: stageText(item),
+      context,
+      status,
+      statusColor,
+      prompt: canDecide && options.prompt ? inlineText(options.prompt, 300) : '',
+      showInput: canDecide,
+      justificationLabel: required ? 'Justification (required)' : 'Justification (needed to deny)',
+      justificationPlaceholder: review
+        ? 'Why should this access stay or go?'
+        : 'Why are you approving or denying this request?',
+      justificationRequired: required,
+      justificationError: 'Enter a justification, then choose again.',
+      showButtons: canDecide,
+      showReset: canDecide && !!recorded,
+      target: item.target,
+      rev: options.rev,
+      // Filled in by the caller once it knows whether text was shortened.
+      portalTitle: '',
+      portalUrl: '',
+      shortened: '',
+    },
+    showPortal: !closed && options.canAct && !inTeams,
+  };
+}
+
+function requestedText(iso: string | null, options: ItemCardOptions): string {
+  const when = formatWhen(iso, options.now, options.timeZone);
+  return when ? `Requested ${when}` : '';
+}
+
+interface Budget {
+  cut: boolean;
+}
+
+function block(text: string, limits: TextLimits, budget: Budget): readonly Line[] {
+  const result = blockText(text, limits.chars, limits.lines);
+  if (result.cut) budget.cut = true;
+  return result.lines;
+}
+
+function answerGroups(answers: readonly Answer[], limits: TextLimits, budget: Budget) {
+  const groups: { question: string; values: Line[] }[] = [];
+  let shown = 0;
+  for (const answer of answers) {
+    if (shown >= limits.items) break;
+    const question = inlineText(answer.question, limits.itemChars) || 'Question';
+    let group = groups.find((g) => g.question === question);
+    if (!group) {
+      group = { question, values: [] };
+      groups.push(group);
+    }
+    const value = blockText(answer.answer, limits.itemChars, 1);
+    if (value.cut) budget.cut = true;
+    group.values.push({ text: value.lines.map((l) => l.text).join(' ') || '(no answer)' });
+    shown += 1;
+  }
+  const hidden = answers.length - shown;
+  if (hidden > 0) budget.cut = true;
+  return {
+    groups,
+    more: hidden > 0 ? `${hidden} more ${hidden === 1 ? 'answer is' : 'answers are'} not shown here.` : '',
+  };
+}
+
+function accessPackageData(
+  item: AccessPackagePending,
+  options: ItemCardOptions,
+  limits: TextLimits,
+  budget: Budget,
+) {
+  const answers = answerGroups(item.answers, limits, budget);
+  return {
+    requestor: personText(item.requestor),
+    packageName: inlineText(item.accessPackage.displayName),
+    packageDescription: block(item.accessPackage.description, limits, budget),
+    requestType: requestTypeText(item.requestType),
+    schedule: describeSchedule(item.schedule, options.now, options.timeZone),
+    requested: requestedText(item.createdDateTime, options),
+    justification: block(item.justification, limits, budget),
+    answers: answers.groups,
+    moreAnswers: answers.more,
+  };
+}
+
+function pimData(
+  item: PimGroupPending | PimRolePending,
+  options: ItemCardOptions,
+  limits: TextLimits,
+  budget: Budget,
+) {
+  return {
+    principal: personText(item.principal),
+    requestKind: pimActionText(item.action),
+    schedule: describeSchedule(item.schedule, options.now, options.timeZone),
+    requested: requestedText(item.createdDateTime, options),
+    justification: block(item.justification, limits, budget),
+    ticket: ticketText(item.ticket),
+  };
+}
+
+function recommendationText(item: AccessReviewPending, options: ItemCardOptions): string {
+  const lastSignIn = formatDay(item.lastSignInDateTime, options.now, options.timeZone);
+  switch (item.recommendation) {
+    case 'Approve':
+      return lastSignIn
+        ? `Approve: last signed in on ${lastSignIn}`
+        : 'Approve: signed in within the last 30 days';
+    case 'Deny':
+      return lastSignIn
+        ? `Deny: no sign-in in the last 30 days (last sign-in on ${lastSignIn})`
+        : 'Deny: no sign-in in the last 30 days';
+    case 'NoInfoAvailable':
+      return 'No recommendation: no information about sign-ins';
+    case null:
+      return '';
+  }
+}
+
+function defaultDecisionText(value: string | null): string {
+  switch ((value ?? '').toLowerCase()) {
+    case 'approve':
+      return 'If nobody reviews this by the due date, access stays (approved).';
+    case 'deny':
+      return 'If nobody reviews this by the due date, access is removed (denied).';
+    case 'recommendation':
+      return 'If nobody reviews this by the due date, the recommendation is applied.';
+    default:
+      return '';
+  }
+}
+
+function accessReviewData(
+  item: AccessReviewPending,
+  options: ItemCardOptions,
+  limits: TextLimits,
+  budget: Budget,
+) {
+  const dueIso = options.context?.expiresAt ?? item.dueDateTime;
+  const earlier = item.earlierStages.slice(0, limits.items).map((stage, i) => {
+    const by = stage.reviewedBy ? ` by ${personName(stage.reviewedBy)}` : '';
+    return {
+      heading: `Stage ${i + 1}: ${RESULT_WORDS[stage.decision]}${by}`,
+      lines: block(stage.justification, limits, budget),
+    };
+  });
+  if (item.earlierStages.length > earlier.length) budget.cut = true;
+  return {
+    principalLabel: item.principal.type === 'servicePrincipal' ? 'App reviewed' : 'Person reviewed',
+    principal: personText(item.principal),
+    resource: inlineText(item.resource.displayName),
+    recommendation: recommendationText(item, options),
+    reviewName: inlineText(item.reviewName),
+    due: formatWhen(dueIso, options.now, options.timeZone) ?? '',
+    description: block(item.descriptionForReviewers, limits, budget),
+    defaultDecision: defaultDecisionText(item.defaultDecision),
+    earlierStages: earlier,
+  };
+}
+
+const TEMPLATE_OF: Readonly<Record<PendingItem['kind'], TemplateName>> = {
+  accessPackage: 'access-package',
+  pimGroup: 'pim-group',
+  pimRole: 'pim-role',
+  accessReview: 'access-review',
+};
+
+/** The full card's data for one item kind, with free text held to `limits`. */
+export function itemView(item: PendingItem, options: ItemCardOptions, limits: TextLimits): ItemView {
+  const common = commonView(item, options, limits);
+  const budget: Budget = { cut: false };
+  let specific: Record<string, unknown>;
+  switch (item.kind) {
+    case 'accessPackage':
+      specific = accessPackageData(item, options, limits, budget);
+      break;
+    case 'pimGroup':
+      specific = {
+        ...pimData(item, options, limits, budget),
+        group: inlineText(item.group.displayName),
+        accessLevel: accessIdText(item.accessId),
+      };
+      break;
+    case 'pimRole':
+      specific = {
+        ...pimData(item, options, limits, budget),
+        role: inlineText(item.role.displayName),
+        scope: directoryScopeText(item.directoryScopeId),
+      };
+      break;
+    case 'accessReview':
+      specific = accessReviewData(item, options, limits, budget);
+      break;
+  }
+  const showPortal = common.showPortal || budget.cut;
+  return {
+    template: TEMPLATE_OF[item.kind],
+    final: common.closed,
+    data: {
+      ...common.data,
+      ...specific,
+      portalTitle: showPortal ? common.portal.title : '',
+      portalUrl: showPortal ? common.portal.url : '',
+      shortened: budget.cut
+        ? `Some details are shortened to fit in Teams. Open ${common.portal.name} to see everything.`
+        : '',
+    },
+  };
+}
+
+/**
+ * The size guard's last resort: title, context and buttons, and a link for the rest. `minimal` drops
+ * every piece of user text, so it fits whatever the item holds.
+ */
+export function shortItemView(item: PendingItem, options: ItemCardOptions, minimal: boolean): ItemView {
+  const common = commonView(item, options, { chars: 0, lines: 0, items: 3, itemChars: 80 });
+  const { portal } = common;
+  return {
+    template: 'item-short',
+    final: common.closed,
+    data: {
+      ...common.data,
+      title: minimal ? '' : cut(itemTitle(item), 150).text,
+      context: minimal ? [] : common.data.context,
+      prompt: minimal ? '' : common.data.prompt,
+      showDontKnow: common.data.showButtons && item.kind === 'accessReview',
+      note: `This ${item.kind === 'accessReview' ? 'access review item' : 'request'} has too much detail to show in Teams. Open it in ${portal.name} to read it in full.`,
+      portalTitle: portal.title,
+      portalUrl: portal.url,
+    },
+  };
+}

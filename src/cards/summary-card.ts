@@ -1,0 +1,132 @@
+import type { ItemKind, PendingItem } from '../graph/types';
+import { itemKey } from '../graph/types';
+import { finishCard } from './actions';
+import { accessIdText, describeSchedule, directoryScopeText, formatWhen, parseDate } from './format';
+import { itemTitle, KIND_COUNT, PORTAL, stageText } from './item-facts';
+import { cut, inlineText } from './safe-text';
+import { firstThatFits } from './size-guard';
+import { expandTemplate } from './templates';
+import type { AdaptiveCard, SummaryCardOptions } from './types';
+
+const KIND_ORDER: readonly ItemKind[] = ['accessPackage', 'pimGroup', 'pimRole', 'accessReview'];
+
+const LINKS: readonly {
+  readonly kinds: readonly ItemKind[];
+  readonly title: string;
+  readonly url: string;
+}[] = [
+  { kinds: ['accessPackage'], title: 'All requests in My Access', url: PORTAL.approvals },
+  { kinds: ['accessReview'], title: 'All reviews in My Access', url: PORTAL.reviews },
+  { kinds: ['pimGroup', 'pimRole'], title: 'All PIM requests in the Azure portal', url: PORTAL.pim },
+];
+
+function deadline(item: PendingItem, options: SummaryCardOptions): string | null {
+  const known = options.expiresAt?.get(itemKey(item.target));
+  return known ?? (item.kind === 'accessReview' ? item.dueDateTime : null);
+}
+
+function createdAt(item: PendingItem): number {
+  const created = item.kind === 'accessReview' ? null : parseDate(item.createdDateTime);
+  return created?.getTime() ?? Number.POSITIVE_INFINITY;
+}
+
+/** Most urgent first: the nearest deadline, then items without one, oldest request first. */
+function byUrgency(options: SummaryCardOptions) {
+  return (a: PendingItem, b: PendingItem): number => {
+    const da = parseDate(deadline(a, options))?.getTime() ?? Number.POSITIVE_INFINITY;
+    const db = parseDate(deadline(b, options))?.getTime() ?? Number.POSITIVE_INFINITY;
+    if (da !== db) return da < db ? -1 : 1;
+    const ca = createdAt(a);
+    const cb = createdAt(b);
+    return ca === cb ? 0 : ca < cb ? -1 : 1;
+  };
+}
+
+function oneLine(item: PendingItem, options: SummaryCardOptions): string {
+  const parts: string[] = [];
+  switch (item.kind) {
+    case 'accessPackage':
+      parts.push(describeSchedule(item.schedule, options.now, options.timeZone), stageText(item));
+      break;
+    case 'pimGroup':
+      parts.push(
+        accessIdText(item.accessId),
+        describeSchedule(item.schedule, options.now, options.timeZone),
+        stageText(item),
+      );
+      break;
+    case 'pimRole':
+      parts.push(
+        directoryScopeText(item.directoryScopeId),
+        describeSchedule(item.schedule, options.now, options.timeZone),
+        stageText(item),
+      );
+      break;
+    case 'accessReview':
+      parts.push(inlineText(item.reviewName, 120), stageText(item));
+      break;
+  }
+  if (item.kind !== 'accessReview') {
+    const requested = formatWhen(item.createdDateTime, options.now, options.timeZone);
+    if (requested) parts.push(`requested ${requested}`);
+  }
+  const line = parts
+    .filter((p) => p !== '')
+    .join(' · ')
+    .replace(/Stage (\d)/, 'stage $1');
+  return line.charAt(0).toUpperCase() + line.slice(1);
+}
+
+export function summaryView(
+  items: readonly PendingItem[],
+  options: SummaryCardOptions,
+  listed: number,
+  titleChars: number,
+): object {
+  const sorted = [...items].sort(byUrgency(options));
+  const shown = sorted.slice(0, listed);
+  const total = items.length;
+  const counts = KIND_ORDER.map((kind) => ({ kind, n: items.filter((i) => i.kind === kind).length }))
+    .filter((c) => c.n > 0)
+    .map(({ kind, n }) => ({ text: `${n} ${KIND_COUNT[kind][n === 1 ? 0 : 1]}` }));
+  const kinds = new Set(items.map((i) => i.kind));
+  let hint = '';
+  if (total === 0) hint = "You're all caught up. I'll send a card when something new needs you.";
+  else if (shown.length < total) {
+    hint = `Showing the ${shown.length} most urgent of ${total}. Use the links below to see them all and decide them there.`;
+  } else hint = 'Use the links below to decide them in My Access or the Azure portal.';
+  return {
+    heading:
+      total === 0
+        ? 'Nothing waits for your decision'
+        : `${total} ${total === 1 ? 'item waits' : 'items wait'} for your decision`,
+    counts,
+    items: shown.map((item) => {
+      const due = deadline(item, options);
+      const dueText = formatWhen(due, options.now, options.timeZone);
+      return {
+        title: cut(itemTitle(item), titleChars).text,
+        line: oneLine(item, options),
+        due: dueText ? `${item.kind === 'accessReview' ? 'Due' : 'Expires'} ${dueText}` : '',
+      };
+    }),
+    hint,
+    links: LINKS.filter((l) => l.kinds.some((k) => kinds.has(k))).map(({ title, url }) => ({ title, url })),
+  };
+}
+
+/** For `pending` with many items: counts by kind, the most urgent few, and links to see them all. */
+export function renderSummaryCard(items: readonly PendingItem[], options: SummaryCardOptions): AdaptiveCard {
+  const max = Math.max(0, Math.floor(options.max));
+  const sizes: number[] = [];
+  for (let n = Math.min(max, items.length); n > 0; n = Math.floor(n / 2)) sizes.push(n);
+  sizes.push(0);
+  return firstThatFits(
+    sizes.map(
+      (n) => () =>
+        finishCard(expandTemplate('summary', summaryView(items, options, n, 150)), {
+          submitOnly: !!options.submitOnly,
+        }),
+    ),
+  );
+}
