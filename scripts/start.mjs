@@ -6,6 +6,9 @@ import { build, ensureDependencies, root } from './setup.mjs';
 
 ensureDependencies();
 build();
-const child = spawn(process.execPath, [path.join(root, 'dist', 'src', 'main.js')], { cwd: root, stdio: 'inherit' });
+const child = spawn(process.execPath, [path.join(root, 'dist', 'src', 'main.js')], {
+  cwd: root,
+  stdio: 'inherit',
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code) => process.exit(code ?? 0));
