@@ -1,0 +1,91 @@
+import type { PendingItem } from '../graph';
+import type { ClaimRequest, FinalState, PendingDiff, SubscriptionTarget } from './types';
+
+/**
+ * The rules every Store implementation shares, kept in one place so that the engines cannot drift on
+ * meaning (only on mechanics).
+ */
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: `approvals.store.${string}`,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+/** Entra object ids arrive in either case from Teams and Graph; the store compares them lower-cased. */
+export function userKey(userId: string): string {
+  return userId.toLowerCase();
+}
+
+/**
+ * The first final state stays: a later "gone" from discovery must not hide "Approved by Megan". Only "gone"
+ * (vanished for an unknown reason) gives way to something known.
+ */
+export function nextFinal(current: FinalState | null, proposed: FinalState): FinalState | null {
+  if (current === null) return proposed;
+  if (current.result === 'gone' && proposed.result !== 'gone') return proposed;
+  return null;
+}
+
+export function mergeApprovers(current: readonly string[], approverId: string | null): readonly string[] {
+  if (approverId === null || approverId === '') return current;
+  const id = userKey(approverId);
+  return current.includes(id) ? current : [...current, id];
+}
+
+export function pendingDiff(previous: readonly string[], next: readonly string[]): PendingDiff {
+  const before = new Set(previous);
+  const after = new Set(next);
+  return {
+    added: [...after].filter((k) => !before.has(k)),
+    vanished: [...before].filter((k) => !after.has(k)),
+  };
+}
+
+export function uniqueKeys(itemKeys: readonly string[]): readonly string[] {
+  return [...new Set(itemKeys)];
+}
+
+export function checkClaim(request: ClaimRequest): void {
+  if (!Number.isInteger(request.limit) || request.limit < 0) {
+    throw new StoreError(
+      'approvals.store.badClaim',
+      `claim limit must be a whole number ≥ 0, got ${request.limit}`,
+    );
+  }
+  if (!(request.leaseMs > 0)) {
+    throw new StoreError('approvals.store.badClaim', `lease must be positive, got ${request.leaseMs} ms`);
+  }
+  if (request.owner === '') throw new StoreError('approvals.store.badClaim', 'claim owner must not be empty');
+}
+
+export function targetKey(target: SubscriptionTarget): string {
+  return `${target.kind}:${target.id.toLowerCase()}`;
+}
+
+/**
+ * What a channel subscription can match an item by. Catalog ids are not part of PendingItem yet, so a
+ * catalog subscription matches only when the caller adds the item's catalog target itself.
+ */
+export function subscriptionTargetsOf(item: PendingItem): readonly SubscriptionTarget[] {
+  switch (item.kind) {
+    case 'accessPackage':
+      return item.accessPackage.id ? [{ kind: 'accessPackage', id: item.accessPackage.id }] : [];
+    case 'pimGroup':
+      return [{ kind: 'group', id: item.group.id }];
+    case 'pimRole':
+      return [{ kind: 'role', id: item.role.id }];
+    case 'accessReview': {
+      const targets: SubscriptionTarget[] = [{ kind: 'review', id: item.target.definitionId }];
+      // A review of a group's members is also news for a channel that follows that group.
+      if (item.resource.id && item.resource.type?.toLowerCase().includes('group')) {
+        targets.push({ kind: 'group', id: item.resource.id });
+      }
+      return targets;
+    }
+  }
+}
