@@ -1,5 +1,6 @@
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import type { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Config } from './config';
 import type { Logger } from './log';
 import type { Store } from './store';
@@ -8,11 +9,14 @@ import type { RunningServer } from './server';
 import { ApprovalsBot } from './bot';
 import { createDecisions } from './decisions';
 import { createGovernanceClient } from './graph';
-import { MemoryStore } from './store';
+import { openStore } from './store';
 import { startServer } from './server';
 
 export interface AppOverrides {
   readonly store?: Store;
+  /** How the bot gets its own app token; tests point it at a local double. */
+  readonly credentialsFactory?: ServiceClientCredentialsFactory;
+  readonly decisionBudgetMs?: number;
   readonly now?: () => Date;
   readonly answerWithinMs?: number;
 }
@@ -34,23 +38,43 @@ function botFrameworkOptions(config: Config): ConfigurationBotFrameworkAuthentic
     MicrosoftAppPassword: bf.appPassword ?? undefined,
     MicrosoftAppType: bf.appType,
     MicrosoftAppTenantId: bf.tenantId ?? undefined,
-    ...(bf.oauthApiEndpoint ? { OAuthApiEndpoint: bf.oauthApiEndpoint } : {}),
-    ...(bf.toBotFromChannelOpenIdMetadataUrl ? { ToBotFromChannelOpenIdMetadataUrl: bf.toBotFromChannelOpenIdMetadataUrl } : {}),
+    ...bf.endpoints,
   };
 }
 
 /** Composition root: builds every part from the configuration and starts the HTTP server. */
-export async function startApp(config: Config, deps: { log: Logger; tokens: UserTokens; graphBaseUrl: string | null }, overrides: AppOverrides = {}): Promise<App> {
-  const store = overrides.store ?? new MemoryStore();
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(botFrameworkOptions(config)));
+export async function startApp(
+  config: Config,
+  deps: { log: Logger; tokens: UserTokens; graphBaseUrl: string | null },
+  overrides: AppOverrides = {},
+): Promise<App> {
+  const store =
+    overrides.store ??
+    (await openStore(
+      config.store.engine === 'memory'
+        ? { engine: 'memory' }
+        : { engine: 'sqlite', directory: config.store.directory },
+    ));
+  const adapter = new CloudAdapter(
+    new ConfigurationBotFrameworkAuthentication(botFrameworkOptions(config), overrides.credentialsFactory),
+  );
   adapter.onTurnError = async (context, error) => {
     deps.log.error({ err: error, activityType: context.activity.type }, 'unhandled error in a turn');
     if (context.activity.type === 'message') {
-      await context.sendActivity('Something went wrong on our side and nothing was decided. Try again in a minute.');
+      await context.sendActivity(
+        'Something went wrong on our side and nothing was decided. Try again in a minute.',
+      );
     }
   };
-  const governance = createGovernanceClient({ cloud: config.graph.cloud, baseUrl: deps.graphBaseUrl ?? config.graph.baseUrl });
-  const decisions = createDecisions({ store, log: deps.log, ...(overrides.now ? { now: overrides.now } : {}) });
+  const governance = createGovernanceClient({
+    cloud: config.graph.cloud,
+    baseUrl: deps.graphBaseUrl ?? config.graph.baseUrl,
+  });
+  const decisions = createDecisions({
+    store,
+    log: deps.log,
+    ...(overrides.now ? { now: overrides.now } : {}),
+  });
   const bot = new ApprovalsBot({
     adapter,
     appId: config.botFramework?.appId ?? '',
@@ -66,8 +90,16 @@ export async function startApp(config: Config, deps: { log: Logger; tokens: User
     },
     ...(overrides.now ? { now: overrides.now } : {}),
     ...(overrides.answerWithinMs ? { answerWithinMs: overrides.answerWithinMs } : {}),
+    ...(overrides.decisionBudgetMs ? { decisionBudgetMs: overrides.decisionBudgetMs } : {}),
   });
-  const server = await startServer({ adapter, bot, log: deps.log, port: config.port, host: config.host, maxBodyBytes: config.maxBodyBytes });
+  const server = await startServer({
+    adapter,
+    bot,
+    log: deps.log,
+    port: config.port,
+    host: config.host,
+    maxBodyBytes: config.maxBodyBytes,
+  });
   return {
     server,
     bot,

@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from './config';
 import type { Config } from './config';
 import { createLogger } from './log';
 import type { Logger } from './log';
-import { LocalSandboxTokens } from './auth';
+import { BotFrameworkTokens, LocalSandboxTokens } from './auth';
 import { startSandbox } from './sandbox';
 import { startApp } from './app';
 
@@ -15,15 +15,31 @@ function startPlayground(config: Config, botUrl: string, log: Logger): ChildProc
   const cli = require.resolve('@microsoft/m365agentsplayground/cli.js', { paths: [root, process.cwd()] });
   const child = spawn(
     process.execPath,
-    [cli, 'start', '--disable-telemetry', '-p', String(config.playground.port), '-e', `${botUrl}/api/messages`],
+    [
+      cli,
+      'start',
+      '--disable-telemetry',
+      '-p',
+      String(config.playground.port),
+      '-e',
+      `${botUrl}/api/messages`,
+    ],
     {
       cwd: root,
-      env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none', M365_AGENTS_PLAYGROUND_LOGFILE: path.join(root, 'devTools', 'playground.log') },
+      env: {
+        ...process.env,
+        TEAMSAPPTESTER_BROWSER: 'none',
+        M365_AGENTS_PLAYGROUND_LOGFILE: path.join(root, 'devTools', 'playground.log'),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  child.stdout?.on('data', (chunk: Buffer) => log.debug({ playground: chunk.toString().trim() }, 'playground'));
-  child.stderr?.on('data', (chunk: Buffer) => log.debug({ playground: chunk.toString().trim() }, 'playground'));
+  child.stdout?.on('data', (chunk: Buffer) =>
+    log.debug({ playground: chunk.toString().trim() }, 'playground'),
+  );
+  child.stderr?.on('data', (chunk: Buffer) =>
+    log.debug({ playground: chunk.toString().trim() }, 'playground'),
+  );
   child.on('exit', (code) => log.info({ code }, 'Agents Playground stopped'));
   return child;
 }
@@ -42,14 +58,40 @@ async function main(): Promise<void> {
   const log = createLogger({ level: config.logLevel });
   const closers: (() => Promise<void> | void)[] = [];
 
-  if (config.mode === 'production') {
-    process.stderr.write('Production mode needs the Teams sign-in flow (OAUTH_CONNECTION_NAME); see README.md.\n');
-    process.exit(2);
+  if (config.mode === 'production' && config.botFramework) {
+    const tokens = new BotFrameworkTokens({ connectionName: config.botFramework.oauthConnectionName });
+    const app = await startApp(config, { log, tokens, graphBaseUrl: config.graph.baseUrl });
+    closers.push(() => app.close());
+    log.info({ bot: app.server.url, cloud: config.graph.cloud }, 'production mode: bot running');
+  } else {
+    await startLocal(config, log, closers);
   }
 
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    for (const close of closers) await close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** Local mode: the Graph sandbox, the bot with sandbox tokens, and the Agents Playground. */
+async function startLocal(
+  config: Config,
+  log: Logger,
+  closers: (() => Promise<void> | void)[],
+): Promise<void> {
   const sandbox = await startSandbox({ port: config.sandbox.port, logger: log });
   closers.push(() => sandbox.close());
-  const app = await startApp(config, { log, tokens: new LocalSandboxTokens(sandbox.tenantId), graphBaseUrl: sandbox.url });
+  const app = await startApp(config, {
+    log,
+    tokens: new LocalSandboxTokens(sandbox.tenantId),
+    graphBaseUrl: sandbox.url,
+  });
   closers.unshift(() => app.close());
   log.info({ graph: sandbox.url, bot: app.server.url }, 'local mode: Graph sandbox and bot running');
 
@@ -64,17 +106,6 @@ async function main(): Promise<void> {
         `  Graph sandbox: ${sandbox.url}   Bot: ${app.server.url}/api/messages\n  Press Ctrl+C to stop.\n\n`,
     );
   }
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    for (const close of closers) await close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 void main().catch((error: unknown) => {

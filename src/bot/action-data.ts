@@ -28,10 +28,12 @@ export type CardAction =
     }
   | { readonly verb: 'refresh' | 'open'; readonly target: DecisionTarget; readonly rev: number };
 
-export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
+export type Parsed<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
 
 type Json = Readonly<Record<string, unknown>>;
-const obj = (v: unknown): Json | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : null);
+const obj = (v: unknown): Json | null =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : null;
 
 function shown(value: unknown): string {
   if (typeof value !== 'string') return value === undefined ? 'nothing' : typeof value;
@@ -50,13 +52,25 @@ export function parseTarget(value: unknown): Parsed<DecisionTarget> {
     case 'pimGroup': {
       const bad = ids(['approvalId', 'stageId']);
       if (bad) return { ok: false, message: bad };
-      if (t.api !== 'v1.0' && t.api !== 'beta') return { ok: false, message: `api must be v1.0 or beta, got ${shown(t.api)}` };
-      return { ok: true, value: { kind: t.kind, approvalId: t.approvalId as string, stageId: t.stageId as string, api: t.api } };
+      if (t.api !== 'v1.0' && t.api !== 'beta')
+        return { ok: false, message: `api must be v1.0 or beta, got ${shown(t.api)}` };
+      return {
+        ok: true,
+        value: { kind: t.kind, approvalId: t.approvalId as string, stageId: t.stageId as string, api: t.api },
+      };
     }
     case 'pimRole': {
       const bad = ids(['approvalId', 'stageId']);
       if (bad) return { ok: false, message: bad };
-      return { ok: true, value: { kind: 'pimRole', approvalId: t.approvalId as string, stageId: t.stageId as string, api: 'beta' } };
+      return {
+        ok: true,
+        value: {
+          kind: 'pimRole',
+          approvalId: t.approvalId as string,
+          stageId: t.stageId as string,
+          api: 'beta',
+        },
+      };
     }
     case 'accessReview': {
       const bad = ids(['definitionId', 'instanceId', 'decisionId']);
@@ -85,14 +99,17 @@ function isVerb(value: unknown): value is Verb {
 }
 
 function decisionAllowed(target: DecisionTarget, decision: Decision): boolean {
-  return target.kind === 'accessReview' ? REVIEW_DECISIONS.includes(decision) : decision === 'Approve' || decision === 'Deny';
+  return target.kind === 'accessReview'
+    ? REVIEW_DECISIONS.includes(decision)
+    : decision === 'Approve' || decision === 'Deny';
 }
 
 /** Parses an Action.Execute's verb and data, or an Action.Submit's data (which carries the verb inside). */
 export function parseCardAction(verbValue: unknown, dataValue: unknown): Parsed<CardAction> {
   const data = obj(dataValue) ?? {};
   const verb = verbValue ?? data.verb;
-  if (!isVerb(verb)) return { ok: false, message: `This card sent an action the bot does not know (${shown(verb)}).` };
+  if (!isVerb(verb))
+    return { ok: false, message: `This card sent an action the bot does not know (${shown(verb)}).` };
   const target = parseTarget(data.target);
   if (!target.ok) return target;
   const rev = typeof data.rev === 'number' && Number.isInteger(data.rev) && data.rev >= 0 ? data.rev : 0;
@@ -114,7 +131,10 @@ export function parseCardAction(verbValue: unknown, dataValue: unknown): Parsed<
   const justification = data.justification ?? '';
   if (typeof justification !== 'string') return { ok: false, message: 'The justification must be text.' };
   if (justification.length > MAX_JUSTIFICATION_LENGTH * 4) {
-    return { ok: false, message: `The justification is too long; keep it under ${MAX_JUSTIFICATION_LENGTH} characters.` };
+    return {
+      ok: false,
+      message: `The justification is too long; keep it under ${MAX_JUSTIFICATION_LENGTH} characters.`,
+    };
   }
   return { ok: true, value: { verb, target: target.value, decision, justification, rev } };
 }

@@ -34,7 +34,18 @@ export interface BotDeps {
 
 type Scope = StoredReference['scope'];
 
-const FINAL_KINDS: ReadonlySet<Outcome['kind']> = new Set(['recorded', 'alreadyDecided', 'notFound', 'reviewClosed']);
+/** What a card action answers: a card, a short message, or a ready Universal Actions body (sign-in). */
+type ActionResult =
+  | { readonly kind: 'card'; readonly card: AdaptiveCard }
+  | { readonly kind: 'message'; readonly text: string }
+  | { readonly kind: 'reply'; readonly body: UniversalActionResponse };
+
+const FINAL_KINDS: ReadonlySet<Outcome['kind']> = new Set([
+  'recorded',
+  'alreadyDecided',
+  'notFound',
+  'reviewClosed',
+]);
 const MAX_REFRESH_USERS = 60;
 
 function scopeOf(activity: Activity): Scope {
@@ -59,7 +70,10 @@ function viewerOf(activity: Activity): Viewer {
   return { aadObjectId: activity.from?.aadObjectId ?? null, mri: activity.from?.id ?? null };
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<{ done: true; value: T } | { done: false }> {
+function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+): Promise<{ done: true; value: T } | { done: false }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => resolve({ done: false }), ms);
     promise.then(
@@ -107,7 +121,9 @@ export class ApprovalsBot extends TeamsActivityHandler {
       await next();
     });
     this.onMembersAdded(async (context, next) => {
-      const botAdded = (context.activity.membersAdded ?? []).some((m) => m.id === context.activity.recipient?.id);
+      const botAdded = (context.activity.membersAdded ?? []).some(
+        (m) => m.id === context.activity.recipient?.id,
+      );
       if (botAdded) await this.greet(context);
       await next();
     });
@@ -124,7 +140,8 @@ export class ApprovalsBot extends TeamsActivityHandler {
     const conversationId = context.activity.conversation.id;
     if (this.greeted.has(conversationId)) return;
     this.greeted.add(conversationId);
-    if (scopeOf(context.activity) === 'personal') await this.deliverPending(context, { quietWhenEmpty: false });
+    if (scopeOf(context.activity) === 'personal')
+      await this.deliverPending(context, { quietWhenEmpty: false });
     else await context.sendActivity(this.attachment(renderHelpCard({ scope: scopeOf(context.activity) })));
   }
 
@@ -134,12 +151,22 @@ export class ApprovalsBot extends TeamsActivityHandler {
   }
 
   private track(work: Promise<unknown>): void {
-    const guarded = work.catch((error: unknown) => this.deps.log.error({ err: error }, 'background card update failed'));
+    const guarded = work.catch((error: unknown) =>
+      this.deps.log.error({ err: error }, 'background card update failed'),
+    );
     this.background.add(guarded);
     void guarded.finally(() => this.background.delete(guarded));
   }
 
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (context.activity.name?.startsWith('signin/')) {
+      const result = await this.deps.tokens.onSignInInvoke(context);
+      if (result.signedIn)
+        await context.sendActivity(
+          'You are signed in. Press the button on the card again, or type "pending".',
+        );
+      return result.response;
+    }
     if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
     let body: UniversalActionResponse;
     try {
@@ -155,33 +182,50 @@ export class ApprovalsBot extends TeamsActivityHandler {
   // ---- Universal Actions ----
 
   private async onCardAction(context: TurnContext): Promise<UniversalActionResponse> {
-    const value = (context.activity.value ?? {}) as { action?: { type?: unknown; verb?: unknown; data?: unknown }; trigger?: unknown };
+    const value = (context.activity.value ?? {}) as {
+      action?: { type?: unknown; verb?: unknown; data?: unknown };
+      trigger?: unknown;
+    };
     const action = value.action;
     if (!action || action.type !== 'Action.Execute') return badRequest('This card action is not supported.');
     const parsed = parseCardAction(action.verb, action.data);
     if (!parsed.ok) return badRequest(parsed.message);
     const automatic = value.trigger === 'automatic';
     const result = await this.handleAction(context, parsed.value, automatic);
-    return result.kind === 'card' ? cardReply(result.card) : messageReply(result.text);
+    switch (result.kind) {
+      case 'card':
+        return cardReply(result.card);
+      case 'message':
+        return messageReply(result.text);
+      case 'reply':
+        return result.body;
+    }
   }
 
   private async handleAction(
     context: TurnContext,
     action: CardAction,
     automatic: boolean,
-  ): Promise<{ kind: 'card'; card: AdaptiveCard } | { kind: 'message'; text: string }> {
+    submitted = false,
+  ): Promise<ActionResult> {
     const key = itemKey(action.target);
     const stored = await this.deps.store.getItem(key);
     const viewer = viewerOf(context.activity);
 
     // An automatic refresh renders from stored state: no Graph call, no message update (design rule 4).
-    const render = async (): Promise<{ kind: 'card'; card: AdaptiveCard } | { kind: 'message'; text: string }> =>
+    const render = async (): Promise<ActionResult> =>
       stored
-        ? { kind: 'card', card: this.views.forViewer(stored, viewer, await this.refreshUsers(stored, context.activity)) }
+        ? {
+            kind: 'card',
+            card: this.views.forViewer(stored, viewer, await this.refreshUsers(stored, context.activity)),
+          }
         : { kind: 'message', text: 'This card is out of date. Type "pending" to see what waits on you.' };
     if (automatic || !('decision' in action)) return render();
     if (!stored) {
-      return { kind: 'message', text: 'I no longer know this request. Type "pending" to get fresh cards for what waits on you.' };
+      return {
+        kind: 'message',
+        text: 'I no longer know this request. Type "pending" to get fresh cards for what waits on you.',
+      };
     }
     if (stored.final) return { kind: 'card', card: this.views.finalCard(stored.item, stored.final, viewer) };
 
@@ -190,15 +234,31 @@ export class ApprovalsBot extends TeamsActivityHandler {
     if (prompt) {
       return {
         kind: 'card',
-        card: this.views.itemCard(stored.item, { canAct: true, refreshUserIds: await this.refreshUsers(stored, context.activity), prompt }),
+        card: this.views.itemCard(stored.item, {
+          canAct: true,
+          refreshUserIds: await this.refreshUsers(stored, context.activity),
+          prompt,
+        }),
       };
     }
 
     const user = actingUser(context.activity);
-    if (!user) return { kind: 'message', text: 'Teams did not say who you are, so nothing was decided. Try again from Teams.' };
-    const token = await this.deps.tokens.getToken(user);
+    if (!user)
+      return {
+        kind: 'message',
+        text: 'Teams did not say who you are, so nothing was decided. Try again from Teams.',
+      };
+    // The token of whoever pressed, looked up now, for this click only (design rule 1).
+    const token = submitted
+      ? await this.deps.tokens.getToken(user, context)
+      : await this.deps.tokens.forCardAction(context);
+    if (token.kind === 'reply') return { kind: 'reply', body: token.body };
     if (token.kind !== 'token') {
-      return { kind: 'message', text: 'Please sign in first: type "sign in" in our chat, then press the button again.' };
+      await this.deps.tokens.sendSignInCard(context);
+      return {
+        kind: 'message',
+        text: 'Please sign in first (a sign-in card is in our chat), then press the button again.',
+      };
     }
 
     const graph = this.deps.governance.asUser({ token: token.token, userId: user.aadObjectId });
@@ -216,22 +276,48 @@ export class ApprovalsBot extends TeamsActivityHandler {
     const raced = await withTimeout(deciding, this.answerWithinMs);
     if (raced.done) {
       const outcome = raced.value;
-      if (FINAL_KINDS.has(outcome.kind)) this.track(this.updateCopies(key, { conversationId: reference.conversation?.id ?? '', activityId: clickedCopy }));
-      return { kind: 'card', card: this.outcomeCardFor(stored.item, outcome, action.decision, justification) };
+      if (outcome.kind === 'signInRequired' && !submitted) {
+        // Graph refused the token: sign the user out and ask again (issue 4).
+        return { kind: 'reply', body: await this.deps.tokens.signOutAfterGraph401(context) };
+      }
+      if (FINAL_KINDS.has(outcome.kind))
+        this.track(
+          this.updateCopies(key, {
+            conversationId: reference.conversation?.id ?? '',
+            activityId: clickedCopy,
+          }),
+        );
+      return {
+        kind: 'card',
+        card: this.outcomeCardFor(stored.item, outcome, action.decision, justification),
+      };
     }
     // Graph is slower than Teams waits: say so now, and put the answer in the card when it comes.
     this.track(
       deciding.then(async (outcome) => {
         const card = this.outcomeCardFor(stored.item, outcome, action.decision, justification);
         if (clickedCopy) await this.updateMessage(reference, clickedCopy, card);
-        if (FINAL_KINDS.has(outcome.kind)) await this.updateCopies(key, { conversationId: reference.conversation?.id ?? '', activityId: clickedCopy });
+        if (FINAL_KINDS.has(outcome.kind))
+          await this.updateCopies(key, {
+            conversationId: reference.conversation?.id ?? '',
+            activityId: clickedCopy,
+          });
       }),
     );
     return { kind: 'card', card: this.views.workingCard(stored.item, action.decision) };
   }
 
-  private outcomeCardFor(item: PendingItem, outcome: Outcome, decision: Decision, justification: string): AdaptiveCard {
-    return this.views.outcomeCard(item, outcome, { decision, justification, decidedByViewer: outcome.kind === 'recorded' });
+  private outcomeCardFor(
+    item: PendingItem,
+    outcome: Outcome,
+    decision: Decision,
+    justification: string,
+  ): AdaptiveCard {
+    return this.views.outcomeCard(item, outcome, {
+      decision,
+      justification,
+      decidedByViewer: outcome.kind === 'recorded',
+    });
   }
 
   /** Deny needs a reason; an access review may demand one for every decision. */
@@ -250,25 +336,40 @@ export class ApprovalsBot extends TeamsActivityHandler {
    * Brings every other copy of an item's card to its final state (design rule 7). The copy the user
    * clicked in a personal chat already shows their answer.
    */
-  private async updateCopies(key: string, clicked: { conversationId: string; activityId: string | null }): Promise<void> {
+  private async updateCopies(
+    key: string,
+    clicked: { conversationId: string; activityId: string | null },
+  ): Promise<void> {
     const stored = await this.deps.store.getItem(key);
     if (!stored?.final) return;
     for (const copy of await this.deps.store.copiesOf(key)) {
-      const isClicked = copy.conversationId === clicked.conversationId && copy.activityId === clicked.activityId;
+      const isClicked =
+        copy.conversationId === clicked.conversationId && copy.activityId === clicked.activityId;
       if (isClicked && copy.scope === 'personal') continue;
       const viewer: Viewer = { aadObjectId: copy.scope === 'personal' ? copy.recipientId : null, mri: null };
       const card = this.views.finalCard(stored.item, stored.final, viewer);
       try {
         await this.updateMessage(copy.reference as Partial<ConversationReference>, copy.activityId, card);
       } catch (error) {
-        this.deps.log.warn({ err: error, itemKey: key, conversationId: copy.conversationId }, 'could not update a card copy');
+        this.deps.log.warn(
+          { err: error, itemKey: key, conversationId: copy.conversationId },
+          'could not update a card copy',
+        );
       }
     }
   }
 
-  private async updateMessage(reference: Partial<ConversationReference>, activityId: string, card: AdaptiveCard): Promise<void> {
+  private async updateMessage(
+    reference: Partial<ConversationReference>,
+    activityId: string,
+    card: AdaptiveCard,
+  ): Promise<void> {
     await this.deps.adapter.continueConversationAsync(this.deps.appId, reference, async (context) => {
-      await context.updateActivity({ type: 'message', id: activityId, attachments: [CardFactory.adaptiveCard(card)] });
+      await context.updateActivity({
+        type: 'message',
+        id: activityId,
+        attachments: [CardFactory.adaptiveCard(card)],
+      });
     });
   }
 
@@ -279,7 +380,8 @@ export class ApprovalsBot extends TeamsActivityHandler {
       if (reference?.userMri) users.add(reference.userMri);
       if (users.size >= MAX_REFRESH_USERS) break;
     }
-    if (scopeOf(activity) === 'personal' && activity.from?.id && users.size < MAX_REFRESH_USERS) users.add(activity.from.id);
+    if (scopeOf(activity) === 'personal' && activity.from?.id && users.size < MAX_REFRESH_USERS)
+      users.add(activity.from.id);
     return [...users];
   }
 
@@ -292,15 +394,39 @@ export class ApprovalsBot extends TeamsActivityHandler {
       return;
     }
     const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
-    const command = text.replace(/<[^>]*>/g, '').trim().toLowerCase();
+    const command = text
+      .replace(/<[^>]*>/g, '')
+      .trim()
+      .toLowerCase();
     const scope = scopeOf(context.activity);
     switch (command) {
       case 'pending':
         if (scope !== 'personal') {
-          await context.sendActivity('Your pending items are private: I list them in our personal chat. Open a chat with me and type "pending".');
+          await context.sendActivity(
+            'Your pending items are private: I list them in our personal chat. Open a chat with me and type "pending".',
+          );
           return;
         }
         await this.deliverPending(context, { quietWhenEmpty: false });
+        return;
+      case 'sign in':
+      case 'signin':
+      case 'login': {
+        const result = await this.deps.tokens.sendSignInCard(context);
+        if (result === 'alreadySignedIn' || result === 'localMode')
+          await context.sendActivity('You are signed in.');
+        return;
+      }
+      case 'sign out':
+      case 'signout':
+      case 'logout': {
+        const user = actingUser(context.activity);
+        if (user) await this.deps.tokens.signOut(user, context);
+        await context.sendActivity('You are signed out. Type "sign in" when you want to decide again.');
+        return;
+      }
+      case 'history':
+        await this.sendHistory(context);
         return;
       case 'help':
       case '':
@@ -322,50 +448,95 @@ export class ApprovalsBot extends TeamsActivityHandler {
       await context.sendActivity(parsed.message);
       return;
     }
-    const result = await this.handleAction(context, parsed.value, false);
+    const result = await this.handleAction(context, parsed.value, false, true);
     const cardId = context.activity.replyToId;
     if (result.kind === 'card' && cardId) {
       try {
-        await context.updateActivity({ type: 'message', id: cardId, attachments: [CardFactory.adaptiveCard(result.card)] });
+        await context.updateActivity({
+          type: 'message',
+          id: cardId,
+          attachments: [CardFactory.adaptiveCard(result.card)],
+        });
         return;
       } catch (error) {
         this.deps.log.warn({ err: error }, 'could not update the card after Action.Submit; replying instead');
       }
     }
-    await context.sendActivity(result.kind === 'card' ? this.attachment(result.card) : result.text);
+    if (result.kind === 'card') await context.sendActivity(this.attachment(result.card));
+    else if (result.kind === 'message') await context.sendActivity(result.text);
+    else await this.deps.tokens.sendSignInCard(context);
   }
 
   /** Reads what waits on the user in Graph, as the user, and posts one card per item (or a summary). */
   private async deliverPending(context: TurnContext, options: { quietWhenEmpty: boolean }): Promise<void> {
     const user = actingUser(context.activity);
     if (!user) return;
-    const token = await this.deps.tokens.getToken(user);
+    const token = await this.deps.tokens.getToken(user, context);
     if (token.kind !== 'token') {
-      await context.sendActivity('Sign in so I can find what waits on you: type "sign in".');
+      await this.deps.tokens.sendSignInCard(context);
       return;
     }
-    const discovery = await this.deps.governance.asUser({ token: token.token, userId: user.aadObjectId }).discoverPending();
+    const discovery = await this.deps.governance
+      .asUser({ token: token.token, userId: user.aadObjectId })
+      .discoverPending();
     const stored: StoredItem[] = [];
     for (const item of discovery.items) stored.push(await this.deps.store.putItem(item, user.aadObjectId));
     const open = stored.filter((s) => !s.final);
 
     if (open.length === 0 && discovery.problems.length === 0) {
-      if (!options.quietWhenEmpty) await context.sendActivity('Nothing is waiting on you right now. I will post a card here when something does.');
+      if (!options.quietWhenEmpty)
+        await context.sendActivity(
+          'Nothing is waiting on you right now. I will post a card here when something does.',
+        );
       return;
     }
     if (open.length > this.deps.cards.pendingSummaryThreshold) {
-      await context.sendActivity(this.attachment(renderSummaryCard(open.map((s) => s.item), { max: this.deps.cards.pendingSummaryThreshold, now: this.now(), timeZone: this.deps.cards.timeZone, submitOnly: this.deps.cards.submitOnly })));
+      await context.sendActivity(
+        this.attachment(
+          renderSummaryCard(
+            open.map((s) => s.item),
+            {
+              max: this.deps.cards.pendingSummaryThreshold,
+              now: this.now(),
+              timeZone: this.deps.cards.timeZone,
+              submitOnly: this.deps.cards.submitOnly,
+            },
+          ),
+        ),
+      );
     } else {
       for (const s of open) await this.sendItemCard(context, s);
     }
     if (discovery.problems.length > 0) {
       const sources = [...new Set(discovery.problems.map((p) => p.source))].join(', ');
-      await context.sendActivity(`Some requests could not be read from Microsoft Graph (${sources}). The cards above may be incomplete; type "pending" to try again.`);
+      await context.sendActivity(
+        `Some requests could not be read from Microsoft Graph (${sources}). The cards above may be incomplete; type "pending" to try again.`,
+      );
     }
   }
 
+  /** The user's own recent decisions, from the audit log. */
+  private async sendHistory(context: TurnContext): Promise<void> {
+    const userId = context.activity.from?.aadObjectId;
+    if (!userId) return;
+    const entries = await this.deps.store.auditFor(userId, 10);
+    if (entries.length === 0) {
+      await context.sendActivity('You have not decided anything through me yet.');
+      return;
+    }
+    const lines = entries.map(
+      (e) =>
+        `- ${e.at.slice(0, 16).replace('T', ' ')} UTC: ${e.decision} on ${e.title.replace(/[[\]<>*_`]/g, '')} → ${e.outcome}`,
+    );
+    await context.sendActivity(`Your recent decisions:\n\n${lines.join('\n')}`);
+  }
+
   private async sendItemCard(context: TurnContext, stored: StoredItem): Promise<void> {
-    const card = this.views.forViewer(stored, viewerOf(context.activity), await this.refreshUsers(stored, context.activity));
+    const card = this.views.forViewer(
+      stored,
+      viewerOf(context.activity),
+      await this.refreshUsers(stored, context.activity),
+    );
     const sent = await context.sendActivity(this.attachment(card));
     if (!sent?.id) return;
     const reference = TurnContext.getConversationReference(context.activity);
@@ -374,7 +545,10 @@ export class ApprovalsBot extends TeamsActivityHandler {
       conversationId: context.activity.conversation.id,
       activityId: sent.id,
       scope: scopeOf(context.activity),
-      recipientId: scopeOf(context.activity) === 'personal' ? (context.activity.from?.aadObjectId?.toLowerCase() ?? null) : null,
+      recipientId:
+        scopeOf(context.activity) === 'personal'
+          ? (context.activity.from?.aadObjectId?.toLowerCase() ?? null)
+          : null,
       reference: JSON.parse(JSON.stringify(reference)) as Record<string, unknown>,
       sentAt: this.now().toISOString(),
     };
@@ -397,9 +571,16 @@ export class ApprovalsBot extends TeamsActivityHandler {
   /** Every inbound activity refreshes where we can reach this user or channel (flow 1). */
   private async rememberConversation(context: TurnContext): Promise<void> {
     const activity = context.activity;
-    if (!activity.conversation?.id || activity.type === 'installationUpdate' && activity.action === 'remove') return;
+    if (
+      !activity.conversation?.id ||
+      (activity.type === 'installationUpdate' && activity.action === 'remove')
+    )
+      return;
     const scope = scopeOf(activity);
-    const reference = JSON.parse(JSON.stringify(TurnContext.getConversationReference(activity))) as Record<string, unknown>;
+    const reference = JSON.parse(JSON.stringify(TurnContext.getConversationReference(activity))) as Record<
+      string,
+      unknown
+    >;
     await this.deps.store.saveReference({
       key: this.referenceKey(activity),
       scope,

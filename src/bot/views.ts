@@ -19,7 +19,7 @@ export interface Viewer {
 const REV = 1;
 
 /** The outcome a final state means for one viewer: their own decision reads "by you". */
-export function outcomeOfFinal(final: FinalState, viewer: Viewer): Outcome {
+export function outcomeOfFinal(final: FinalState): Outcome {
   switch (final.result) {
     case 'gone':
       return { kind: 'notFound', message: 'This request no longer exists.', requestId: null };
@@ -62,7 +62,11 @@ export class CardViews {
 
   itemCard(
     item: PendingItem,
-    options: { readonly canAct: boolean; readonly refreshUserIds: readonly string[]; readonly prompt?: string },
+    options: {
+      readonly canAct: boolean;
+      readonly refreshUserIds: readonly string[];
+      readonly prompt?: string;
+    },
   ): AdaptiveCard {
     return renderItemCard(item, {
       canAct: options.canAct,
@@ -81,14 +85,18 @@ export class CardViews {
     const outcome: Outcome =
       byViewer && decision
         ? { kind: 'recorded', decision, reconciled: false, requestId: null }
-        : outcomeOfFinal(final, viewer);
+        : outcomeOfFinal(final);
     return this.outcomeCard(item, outcome, { decision, decidedByViewer: byViewer });
   }
 
   outcomeCard(
     item: PendingItem,
     outcome: Outcome,
-    options: { readonly decision?: Decision | undefined; readonly justification?: string; readonly decidedByViewer: boolean },
+    options: {
+      readonly decision?: Decision | undefined;
+      readonly justification?: string;
+      readonly decidedByViewer: boolean;
+    },
   ): AdaptiveCard {
     return renderOutcomeCard(item, outcome, {
       ...(options.decision ? { decision: options.decision } : {}),

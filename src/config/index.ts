@@ -12,10 +12,36 @@ export interface BotFrameworkSettings {
   readonly appType: AppType;
   readonly tenantId: string | null;
   readonly oauthConnectionName: string;
-  /** Overrides of the Bot Framework endpoints (national clouds, or a local token-service double). */
-  readonly oauthApiEndpoint: string | null;
-  readonly toBotFromChannelOpenIdMetadataUrl: string | null;
+  /**
+   * Bot Framework endpoints (national clouds, or a local token-service double). botbuilder leaves every
+   * unset one undefined once any is set, so they are always passed as a complete set.
+   */
+  readonly endpoints: BotFrameworkEndpoints;
 }
+
+export interface BotFrameworkEndpoints {
+  readonly OAuthApiEndpoint: string;
+  readonly ToBotFromChannelOpenIdMetadataUrl: string;
+  readonly ToBotFromChannelTokenIssuer: string;
+  readonly ToChannelFromBotLoginUrl: string;
+  readonly ToChannelFromBotOAuthScope: string;
+  readonly ToBotFromEmulatorOpenIdMetadataUrl: string;
+  readonly CallerId: string;
+  readonly ValidateAuthority: boolean;
+}
+
+/** The public cloud's values, used for every endpoint setting that is not given. */
+export const PUBLIC_BOT_FRAMEWORK_ENDPOINTS: BotFrameworkEndpoints = {
+  OAuthApiEndpoint: 'https://api.botframework.com',
+  ToBotFromChannelOpenIdMetadataUrl: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
+  ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+  ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
+  ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+  ToBotFromEmulatorOpenIdMetadataUrl:
+    'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration',
+  CallerId: 'urn:botframework:azure',
+  ValidateAuthority: true,
+};
 
 export interface Config {
   /** local: no credentials; the Graph sandbox and the Agents Playground stand in for Graph and Teams. */
@@ -35,6 +61,8 @@ export interface Config {
   };
   readonly logLevel: string;
   readonly maxBodyBytes: number;
+  /** Where the store keeps its data; `memory` keeps nothing across restarts. */
+  readonly store: { readonly engine: 'sqlite' | 'memory'; readonly directory: string };
 }
 
 export class ConfigError extends Error {
@@ -130,8 +158,24 @@ function readBotFramework(r: Reader): BotFrameworkSettings | null {
     appType,
     tenantId,
     oauthConnectionName: oauthConnectionName ?? '',
-    oauthApiEndpoint: r.url('OAuthApiEndpoint'),
-    toBotFromChannelOpenIdMetadataUrl: r.url('ToBotFromChannelOpenIdMetadataUrl'),
+    endpoints: readEndpoints(r),
+  };
+}
+
+function readEndpoints(r: Reader): BotFrameworkEndpoints {
+  const d = PUBLIC_BOT_FRAMEWORK_ENDPOINTS;
+  const validate = r.text('ValidateAuthority');
+  return {
+    OAuthApiEndpoint: r.url('OAuthApiEndpoint') ?? r.url('OAuthUrl') ?? d.OAuthApiEndpoint,
+    ToBotFromChannelOpenIdMetadataUrl:
+      r.url('ToBotFromChannelOpenIdMetadataUrl') ?? d.ToBotFromChannelOpenIdMetadataUrl,
+    ToBotFromChannelTokenIssuer: r.text('ToBotFromChannelTokenIssuer') ?? d.ToBotFromChannelTokenIssuer,
+    ToChannelFromBotLoginUrl: r.url('ToChannelFromBotLoginUrl') ?? d.ToChannelFromBotLoginUrl,
+    ToChannelFromBotOAuthScope: r.text('ToChannelFromBotOAuthScope') ?? d.ToChannelFromBotOAuthScope,
+    ToBotFromEmulatorOpenIdMetadataUrl:
+      r.url('ToBotFromEmulatorOpenIdMetadataUrl') ?? d.ToBotFromEmulatorOpenIdMetadataUrl,
+    CallerId: r.text('CallerId') ?? d.CallerId,
+    ValidateAuthority: validate === null ? d.ValidateAuthority : validate.toLowerCase() !== 'false',
   };
 }
 
@@ -163,6 +207,10 @@ export function loadConfig(env: Env = process.env): Config {
     },
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     maxBodyBytes: r.int('MAX_BODY_BYTES', 256 * 1024, 1024, 10 * 1024 * 1024),
+    store: {
+      engine: r.oneOf('STORE', ['sqlite', 'memory'] as const, 'sqlite'),
+      directory: r.text('DATA_DIR') ?? 'data',
+    },
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return Object.freeze(config);

@@ -73,7 +73,6 @@ export function createDecisions(deps: DecisionsDeps): Decisions {
   const now = deps.now ?? (() => new Date());
   const ttl = deps.settledTtlMs ?? 15 * 60_000;
   const inFlight = new Map<string, Promise<Outcome>>();
-  const settled = new Map<string, { outcome: Outcome; until: number }>();
 
   async function run(key: string, command: DecideCommand): Promise<Outcome> {
     const justification =
@@ -112,19 +111,21 @@ export function createDecisions(deps: DecisionsDeps): Decisions {
     return outcome;
   }
 
+  async function once(key: string, command: DecideCommand): Promise<Outcome> {
+    // Settled answers are kept in the store, so a retry after a restart is answered the same way.
+    const recalled = await deps.store.recalledDecision(key, Date.now());
+    if (recalled) return recalled;
+    const outcome = await run(key, command);
+    if (SETTLED.has(outcome.kind)) await deps.store.rememberDecision(key, outcome, Date.now() + ttl);
+    return outcome;
+  }
+
   return {
     decide(command) {
       const key = `${itemKey(command.target)}|${command.user.id.toLowerCase()}|${command.decision}`;
-      const done = settled.get(key);
-      if (done && done.until > Date.now()) return Promise.resolve(done.outcome);
       const running = inFlight.get(key);
       if (running) return running;
-      const promise = run(key, command)
-        .then((outcome) => {
-          if (SETTLED.has(outcome.kind)) settled.set(key, { outcome, until: Date.now() + ttl });
-          return outcome;
-        })
-        .finally(() => inFlight.delete(key));
+      const promise = once(key, command).finally(() => inFlight.delete(key));
       inFlight.set(key, promise);
       return promise;
     },

@@ -23,7 +23,9 @@ export interface RunningServer {
 /** restify and the CloudAdapter; no business logic lives here. */
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const server = restify.createServer({ name: 'governance-approvals-bot', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false, rejectUnknown: true }));
+  server.use(
+    restify.plugins.bodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false, rejectUnknown: true }),
+  );
 
   server.get('/healthz', (_req, res, next) => {
     res.send(200, { status: 'ok' });
