@@ -276,6 +276,30 @@ function recommendation(value: unknown): AccessReviewPending['recommendation'] {
   return value === 'Approve' || value === 'Deny' || value === 'NoInfoAvailable' ? value : null;
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * Which stage of the review this is. A reviewer sees only the stages they review, so the position in
+ * that list can be wrong; a stage's endDateTime is cumulative (§3.8), so it is matched against the
+ * instance start plus the stages' durations instead.
+ */
+function stageNumberOf(definition: Json, instance: Json, stage: Json): number | null {
+  const start = Date.parse(text(instance.startDateTime));
+  const end = Date.parse(text(stage.endDateTime));
+  const durations = objects(asArray(definition.stageSettings)).map((s) => Number(s.durationInDays));
+  if (Number.isNaN(start) || Number.isNaN(end) || durations.some((d) => !Number.isFinite(d) || d <= 0))
+    return null;
+  let best: { number: number; distance: number } | null = null;
+  let elapsed = 0;
+  durations.forEach((days, i) => {
+    elapsed += days * DAY_MS;
+    const distance = Math.abs(start + elapsed - end);
+    if (!best || distance < best.distance) best = { number: i + 1, distance };
+  });
+  const found = best as { number: number; distance: number } | null;
+  return found && found.distance <= DAY_MS ? found.number : null;
+}
+
 interface ReviewScope {
   readonly definition: Json;
   readonly definitionId: string;
@@ -346,7 +370,12 @@ async function reviewItems(
       definition.settings && asObject(definition.settings)?.decisionHistoriesForReviewersEnabled === true
         ? stages.slice(0, index).map((s) => s.id as string)
         : [];
-    scopes.push({ ...base, stage, stageNumber: index + 1, earlierStageIds: earlier });
+    scopes.push({
+      ...base,
+      stage,
+      stageNumber: stageNumberOf(definition, instance, stage) ?? index + 1,
+      earlierStageIds: earlier,
+    });
   }
 
   const decisionListings = scopes.map((s, i) =>
