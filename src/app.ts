@@ -16,7 +16,6 @@ export interface AppOverrides {
   readonly store?: Store;
   /** How the bot gets its own app token; tests point it at a local double. */
   readonly credentialsFactory?: ServiceClientCredentialsFactory;
-  readonly decisionBudgetMs?: number;
   readonly now?: () => Date;
   readonly answerWithinMs?: number;
 }
@@ -90,7 +89,6 @@ export async function startApp(
     },
     ...(overrides.now ? { now: overrides.now } : {}),
     ...(overrides.answerWithinMs ? { answerWithinMs: overrides.answerWithinMs } : {}),
-    ...(overrides.decisionBudgetMs ? { decisionBudgetMs: overrides.decisionBudgetMs } : {}),
   });
   const server = await startServer({
     adapter,

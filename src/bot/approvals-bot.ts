@@ -26,10 +26,8 @@ export interface BotDeps {
   readonly log: Logger;
   readonly cards: CardSettings;
   readonly now?: () => Date;
-  /** How long a click may wait for Graph before the user gets "working on it" (Teams allows about 5 s). */
+  /** How long a click may wait for Graph before the user gets "working on it" (Teams waits about 5 s). */
   readonly answerWithinMs?: number;
-  /** How long a decision may take in all, finishing in the background after "working on it". */
-  readonly decisionBudgetMs?: number;
 }
 
 type Scope = StoredReference['scope'];
@@ -97,7 +95,6 @@ export class ApprovalsBot extends TeamsActivityHandler {
   private readonly views: CardViews;
   private readonly now: () => Date;
   private readonly answerWithinMs: number;
-  private readonly decisionBudgetMs: number;
   /** Background work (late card updates) that shutdown and tests can wait for. */
   private readonly background = new Set<Promise<unknown>>();
 
@@ -105,8 +102,7 @@ export class ApprovalsBot extends TeamsActivityHandler {
     super();
     this.now = deps.now ?? (() => new Date());
     this.views = new CardViews(deps.cards, this.now);
-    this.answerWithinMs = deps.answerWithinMs ?? 4000;
-    this.decisionBudgetMs = deps.decisionBudgetMs ?? 25_000;
+    this.answerWithinMs = deps.answerWithinMs ?? 4500;
 
     this.onTurn(async (context, next) => {
       await this.rememberConversation(context);
@@ -269,7 +265,6 @@ export class ApprovalsBot extends TeamsActivityHandler {
       decision: action.decision,
       justification,
       item: stored.item,
-      budgetMs: this.decisionBudgetMs,
     });
     const clickedCopy = context.activity.replyToId ?? null;
     const reference = TurnContext.getConversationReference(context.activity);

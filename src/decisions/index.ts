@@ -12,7 +12,6 @@ export interface DecideCommand {
   readonly justification: string;
   /** The item as the card showed it, for the audit title; optional. */
   readonly item?: PendingItem | null;
-  readonly budgetMs?: number;
 }
 
 export interface Decisions {
@@ -79,10 +78,11 @@ export function createDecisions(deps: DecisionsDeps): Decisions {
       command.justification.trim() !== ''
         ? command.justification
         : `${VERB[command.decision]} in Microsoft Teams by ${command.user.name}`;
-    const outcome = await command.graph.decide(
-      { target: command.target, decision: command.decision, justification },
-      command.budgetMs === undefined ? undefined : { budgetMs: command.budgetMs },
-    );
+    const outcome = await command.graph.decide({
+      target: command.target,
+      decision: command.decision,
+      justification,
+    });
     const at = now();
     deps.log.info(
       {

@@ -17,8 +17,13 @@ export interface DecideRequest {
 }
 
 export interface DecideOptions {
-  /** Time for the whole decision, write and reads and retries together (about 4 s when a user waits). */
+  /** Window in which failed attempts are retried (about 4 s when a user waits, gotcha G16). */
   readonly budgetMs: number;
+  /**
+   * Longest one request may take. A slow answer is waited for beyond the budget: the caller shows
+   * "working on it" and the final card follows (design rule 3).
+   */
+  readonly attemptTimeoutMs: number;
 }
 
 /** Shortest time worth starting a request with. */
@@ -86,15 +91,13 @@ export async function decide(
   const mine = normalizeResult(plan.decision);
 
   for (;;) {
-    // Keep a slice of the budget for the read that reconciles a failed write.
-    const writeTimeout = Math.max(MIN_ATTEMPT_MS, Math.floor(remaining() * 0.6));
     const sent = await transport.send({
       method: 'PATCH',
       version: plan.version,
       path: plan.path,
       body: plan.body,
       mode: 'interactive',
-      timeoutMs: writeTimeout,
+      timeoutMs: options.attemptTimeoutMs,
     });
     if (sent.ok && isSuccess(sent.response.status)) {
       return {
@@ -106,7 +109,7 @@ export async function decide(
     }
     if (sent.ok && sent.response.status === 401) return failureOf(sent.response);
 
-    const read = await plan.readBack(transport, Math.max(MIN_ATTEMPT_MS, remaining()));
+    const read = await plan.readBack(transport, options.attemptTimeoutMs);
     const state = read.state;
     if (state.kind === 'decided') {
       const byMe = state.by?.id?.toLowerCase() === callerId.toLowerCase();

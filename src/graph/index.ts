@@ -27,8 +27,10 @@ export { GRAPH_CLOUDS, graphBaseUrl, isGraphCloud } from './clouds';
 export { MAX_JUSTIFICATION_LENGTH, isGuid } from './input';
 export { APPROVAL_DECISIONS, REVIEW_DECISIONS, itemKey } from './types';
 
-/** Time a user waits for a decision, all retries and reads included (gotcha G16). */
+/** Window for retrying a decision while a user waits (gotcha G16). */
 export const INTERACTIVE_BUDGET_MS = 4000;
+/** Longest one Graph request of a decision may take. */
+export const ATTEMPT_TIMEOUT_MS = 20_000;
 
 export interface GovernanceClientOptions {
   readonly cloud: GraphCloud;
@@ -39,7 +41,10 @@ export interface GovernanceClientOptions {
 /** Everything the bot may do in Graph as one signed-in user, with that user's own delegated token. */
 export interface UserGovernance {
   /** One decision; never throws: every result is an Outcome. */
-  decide(request: DecideRequest, options?: { readonly budgetMs?: number }): Promise<Outcome>;
+  decide(
+    request: DecideRequest,
+    options?: { readonly budgetMs?: number; readonly attemptTimeoutMs?: number },
+  ): Promise<Outcome>;
   /** What Graph says of an item now (decided by whom, still open, gone). */
   readState(target: DecisionTarget, options?: { readonly timeoutMs?: number }): Promise<StateRead>;
   /** Everything waiting on this user. */
@@ -73,7 +78,10 @@ export function createGovernanceClient(options: GovernanceClientOptions): Govern
       const transport = new GraphTransport(baseUrl, token);
       return {
         decide: (request, o) =>
-          decide(transport, userId, request, { budgetMs: o?.budgetMs ?? INTERACTIVE_BUDGET_MS }),
+          decide(transport, userId, request, {
+            budgetMs: o?.budgetMs ?? INTERACTIVE_BUDGET_MS,
+            attemptTimeoutMs: o?.attemptTimeoutMs ?? ATTEMPT_TIMEOUT_MS,
+          }),
         readState: (target, o) => readTargetState(transport, target, o?.timeoutMs ?? INTERACTIVE_BUDGET_MS),
         discoverPending: (kinds) => discoverPending(transport, kinds),
         updateReviewStage: (ids, change) => updateReviewStage(transport, ids, change),

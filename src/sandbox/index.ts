@@ -1,0 +1,167 @@
+import { seedDemoTenant } from './demo-tenant';
+import { DEMO_TENANT_ID, DEMO_USERS } from './directory';
+import { HttpError } from './errors';
+import { FaultBook } from './faults';
+import { Pipeline } from './pipeline';
+import { Recorder } from './recorder';
+import { createSeeder } from './seeder';
+import { listen } from './server';
+import { SandboxStore, stateView } from './state';
+import { Timers } from './timers';
+import { GOVERNANCE_SCOPES, mintToken } from './tokens';
+import type { DecideAsTarget, Sandbox, SandboxOptions } from './types';
+
+export type {
+  AccessPackageAnswerInput,
+  AccessPackageRequestSeed,
+  AccessReviewSeed,
+  AccessReviewSettingsInput,
+  ApprovalKind,
+  ApprovalStageInput,
+  ApprovalStageStatus,
+  ApprovalStageView,
+  ApprovalView,
+  BulkSeed,
+  DecideAsTarget,
+  DemoUsers,
+  FaultEffect,
+  FaultHandle,
+  FaultMatch,
+  FaultRule,
+  Faults,
+  GraphVersion,
+  PimGroupRequestSeed,
+  PimRoleRequestSeed,
+  PrincipalInput,
+  RecordedRequest,
+  ReviewDecisionSeed,
+  ReviewDecisionValue,
+  ReviewDecisionView,
+  ReviewerInput,
+  ReviewerScope,
+  ReviewInstanceView,
+  ReviewResourceInput,
+  ReviewResultForm,
+  ReviewStageSeed,
+  ReviewStageView,
+  ReviewStatus,
+  Sandbox,
+  SandboxOptions,
+  SandboxState,
+  SandboxUser,
+  ScheduleInput,
+  SeededApproval,
+  SeededReview,
+  Seeder,
+  TokenOptions,
+  UserSeed,
+} from './types';
+export { DEMO_IDS } from './demo-tenant';
+export { DEMO_TENANT_ID, DEMO_USERS, GOVERNANCE_SCOPES };
+export { MAX_BATCH_REQUESTS } from './batch';
+
+/**
+ * Starts a stateful stand-in for Microsoft Graph's identity-governance APIs on loopback: the paths, bodies,
+ * status codes, error bodies and faults of shared/docs/graph-contract.md, with a demo tenant by default.
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const pageSize = options.pageSize ?? 100;
+  if (!Number.isInteger(pageSize) || pageSize < 1)
+    throw new Error('sandbox: pageSize must be a positive integer');
+  const form = options.reviewResultForm ?? 'verb';
+  const store = new SandboxStore();
+  const faults = new FaultBook();
+  const recorder = new Recorder();
+  const timers = new Timers();
+  const seed = createSeeder(store, Date.now);
+  if ((options.tenant ?? 'demo') === 'demo') seedDemoTenant(seed, Date.now());
+
+  let baseUrl = '';
+  const pipeline = new Pipeline({
+    store,
+    faults,
+    recorder,
+    tenantId: DEMO_TENANT_ID,
+    baseUrl: () => baseUrl,
+    pageSize,
+    form,
+    sleep: timers.sleep,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  const listening = await listen(pipeline, options.host ?? '127.0.0.1', options.port ?? 0, (error) =>
+    options.logger?.error({ err: error }, 'graph sandbox: request failed'),
+  );
+  baseUrl = listening.url;
+  options.logger?.debug({ url: baseUrl }, 'graph sandbox listening');
+
+  const decideAs = (userId: string, target: DecideAsTarget): number => {
+    const callerId = userId.toLowerCase();
+    try {
+      if ('approvalId' in target) {
+        const approval = store.approvals.find(target.approvalId);
+        if (!approval) return 404;
+        const body = { reviewResult: target.reviewResult, justification: target.justification };
+        store.approvals.decide({
+          kind: approval.kind,
+          approvalId: approval.id,
+          stageId: target.stageId,
+          callerId,
+          body,
+          at: Date.now(),
+          form,
+        });
+        return 204;
+      }
+      const item = store.reviews.decisions.get(target.decisionId.toLowerCase());
+      const instance = item && store.reviews.instances.get(item.instanceId);
+      if (!item || !instance) return 404;
+      store.reviews.decide(
+        instance,
+        item,
+        callerId,
+        { decision: target.decision, justification: target.justification },
+        Date.now(),
+      );
+      return 204;
+    } catch (error) {
+      if (error instanceof HttpError) return error.status;
+      throw error;
+    }
+  };
+
+  let closed = false;
+  return {
+    url: baseUrl,
+    tenantId: DEMO_TENANT_ID,
+    users: DEMO_USERS,
+    tokenFor: (userId, tokenOptions = {}) => {
+      const user = store.directory.get(userId) ?? {
+        id: userId.toLowerCase(),
+        displayName: 'Unknown user',
+        userPrincipalName: `${userId}@unknown.example`,
+      };
+      return mintToken({
+        user,
+        tenantId: DEMO_TENANT_ID,
+        scopes: tokenOptions.scopes ?? GOVERNANCE_SCOPES,
+        expiresInSeconds: tokenOptions.expiresInSeconds ?? 3600,
+        nowSeconds: Math.floor(Date.now() / 1000),
+      });
+    },
+    seed,
+    faults,
+    state: stateView(store),
+    get requests() {
+      return recorder.list;
+    },
+    clearRequests: () => recorder.clear(),
+    decideAs,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      faults.clear();
+      timers.cancelAll();
+      await listening.close();
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import { startApp } from '../../src/app';
+import type { App } from '../../src/app';
+import { LocalSandboxTokens } from '../../src/auth';
+import { loadConfig } from '../../src/config';
+import { silentLogger } from '../../src/log';
+import type { Logger } from '../../src/log';
+import { startSandbox } from '../../src/sandbox';
+import type { Sandbox } from '../../src/sandbox';
+import { startConnectorDouble } from '../support/connector-double';
+import type { ConnectorDouble } from '../support/connector-double';
+import { teamsUser } from '../support/teams';
+import type { TeamsUser } from '../support/teams';
+
+export interface Stack {
+  readonly sandbox: Sandbox;
+  readonly connector: ConnectorDouble;
+  readonly app: App;
+  readonly botUrl: string;
+  readonly alex: TeamsUser;
+  readonly megan: TeamsUser;
+  readonly lynne: TeamsUser;
+  close(): Promise<void>;
+}
+
+/** The whole product in local mode, in-process: Graph sandbox, bot on an ephemeral port, a connector double. */
+export async function startStack(
+  env: Record<string, string> = {},
+  options: { answerWithinMs?: number; log?: Logger } = {},
+): Promise<Stack> {
+  const sandbox = await startSandbox({ tenant: 'demo' });
+  const connector = await startConnectorDouble();
+  const config = loadConfig({
+    PORT: '0',
+    STORE: 'memory',
+    START_PLAYGROUND: 'false',
+    PENDING_SUMMARY_THRESHOLD: '50',
+    ...env,
+  });
+  const app = await startApp(
+    config,
+    {
+      log: options.log ?? silentLogger,
+      tokens: new LocalSandboxTokens(sandbox.tenantId),
+      graphBaseUrl: sandbox.url,
+    },
+    options.answerWithinMs ? { answerWithinMs: options.answerWithinMs } : {},
+  );
+  const { alex, megan, lynne } = sandbox.users;
+  return {
+    sandbox,
+    connector,
+    app,
+    botUrl: app.server.url,
+    alex: teamsUser(alex.id, alex.displayName),
+    megan: teamsUser(megan.id, megan.displayName),
+    lynne: teamsUser(lynne.id, lynne.displayName),
+    async close() {
+      await app.close();
+      await connector.close();
+      await sandbox.close();
+    },
+  };
+}
+
+type Json = Record<string, unknown>;
+
+/** The Adaptive Card inside an activity the bot sent. */
+export function cardOf(activity: unknown): Json | null {
+  const attachments =
+    (activity as { attachments?: { contentType?: string; content?: Json }[] }).attachments ?? [];
+  return (
+    attachments.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content ?? null
+  );
+}
+
+/** The item target a card acts on (from its refresh or any button). */
+export function targetOf(card: unknown): Json | null {
+  let found: Json | null = null;
+  const walk = (node: unknown): void => {
+    if (found || !node || typeof node !== 'object') return;
+    const o = node as Json;
+    const data = o.data as Json | undefined;
+    if (data && typeof data === 'object' && data.target) {
+      found = data.target as Json;
+      return;
+    }
+    Object.values(o).forEach(walk);
+  };
+  walk(card);
+  return found;
+}
