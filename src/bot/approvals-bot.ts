@@ -7,7 +7,7 @@ import type { ActingUser, UserTokens } from '../auth';
 import type { CardCopy, Store, StoredItem, StoredReference } from '../store';
 import type { Logger } from '../log';
 import type { AdaptiveCard } from '../cards';
-import { renderHelpCard, renderSummaryCard } from '../cards';
+import { byUrgencyOrder, renderHelpCard, renderSummaryCard } from '../cards';
 import type { CardAction } from './action-data';
 import { parseCardAction } from './action-data';
 import type { UniversalActionResponse } from './invoke-replies';
@@ -485,20 +485,16 @@ export class ApprovalsBot extends TeamsActivityHandler {
         );
       return;
     }
-    if (open.length > this.deps.cards.pendingSummaryThreshold) {
-      await context.sendActivity(
-        this.attachment(
-          renderSummaryCard(
-            open.map((s) => s.item),
-            {
-              max: this.deps.cards.pendingSummaryThreshold,
-              now: this.now(),
-              timeZone: this.deps.cards.timeZone,
-              submitOnly: this.deps.cards.submitOnly,
-            },
-          ),
-        ),
-      );
+    const max = this.deps.cards.pendingSummaryThreshold;
+    if (open.length > max) {
+      // Many items: one summary, then the most urgent as cards that can be decided right here.
+      const options = { max, now: this.now(), timeZone: this.deps.cards.timeZone, submitOnly: this.deps.cards.submitOnly };
+      await context.sendActivity(this.attachment(renderSummaryCard(open.map((s) => s.item), options)));
+      const urgent = byUrgencyOrder(open.map((s) => s.item), options).slice(0, max).map((item) => itemKey(item.target));
+      for (const key of urgent) {
+        const s = open.find((o) => o.key === key);
+        if (s) await this.sendItemCard(context, s);
+      }
     } else {
       for (const s of open) await this.sendItemCard(context, s);
     }

@@ -23,7 +23,7 @@ export { MAX_REFRESH_USERS, VERB_OF_DECISION } from './actions';
 export { itemTitle, PORTAL } from './item-facts';
 export { renderItemCard } from './item-card';
 export { renderOutcomeCard, renderWorkingCard } from './outcome-card';
-export { renderSummaryCard } from './summary-card';
+export { byUrgencyOrder, renderSummaryCard } from './summary-card';
 export { renderHelpCard } from './help-card';
 /** UTF-16 byte size as Teams counts it, and the cap every rendered card stays under (36 KB). */
 export { CARD_SIZE_LIMIT_BYTES, cardSize } from './size-guard';

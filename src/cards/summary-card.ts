@@ -42,6 +42,11 @@ function byUrgency(options: SummaryCardOptions) {
   };
 }
 
+/** The items in the order the summary lists them: the nearest deadline first, then the oldest. */
+export function byUrgencyOrder(items: readonly PendingItem[], options: SummaryCardOptions): PendingItem[] {
+  return [...items].sort(byUrgency(options));
+}
+
 function oneLine(item: PendingItem, options: SummaryCardOptions): string {
   const parts: string[] = [];
   switch (item.kind) {
@@ -93,7 +98,7 @@ export function summaryView(
   let hint = '';
   if (total === 0) hint = "You're all caught up. I'll send a card when something new needs you.";
   else if (shown.length < total) {
-    hint = `Showing the ${shown.length} most urgent of ${total}. Use the links below to see them all and decide them there.`;
+    hint = `The ${shown.length} most urgent of ${total} follow as cards you can decide here. Use the links below to see them all.`;
   } else hint = 'Use the links below to decide them in My Access or the Azure portal.';
   return {
     heading:

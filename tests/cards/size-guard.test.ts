@@ -126,6 +126,6 @@ describe('the size guard', () => {
     const card = renderSummaryCard(items, { max: 500, now: NOW });
     expect(cardSize(card)).toBeLessThanOrEqual(CARD_SIZE_LIMIT_BYTES);
     expect(visibleText(card)).toContain('500 items wait for your decision');
-    expect(visibleText(card)).toMatch(/Showing the \d+ most urgent of 500/);
+    expect(visibleText(card)).toMatch(/The \d+ most urgent of 500 follow as cards/);
   });
 });

@@ -43,7 +43,7 @@ describe('the summary card for "pending"', () => {
   it('says how many are not shown and links to where all of them are', () => {
     const card = renderSummaryCard(items, { max: 3, now: NOW });
     expect(visibleText(card)).toContain(
-      'Showing the 3 most urgent of 6. Use the links below to see them all',
+      'The 3 most urgent of 6 follow as cards you can decide here. Use the links below to see them all.',
     );
     expect(buttons(card).map((b) => b.url)).toEqual([
       'https://myaccess.microsoft.com/#/approvals',
