@@ -1,5 +1,8 @@
+import { MemoryCoordinator, MemoryRateBudget } from './coordination';
+import type { Coordinator, RateBudget } from './coordination';
 import { MemoryStore } from './memory-store';
 import { StoreError } from './rules';
+import type { AzureStore, AzureStoreOptions } from './azure-store';
 import type { SqliteStore, SqliteStoreOptions } from './sqlite-store';
 import type { Store } from './types';
 
@@ -32,7 +35,25 @@ export { DEFAULT_PREFERENCES, OUTBOX_STATES } from './types';
 export { StoreError, subscriptionTargetsOf } from './rules';
 export { MemoryStore } from './memory-store';
 export type { SqliteStore, SqliteStoreOptions } from './sqlite-store';
+export type { AzureStore, AzureStoreOptions } from './azure-store';
 export { measureStore, syntheticItem } from './measure';
+export type {
+  BudgetRequest,
+  Coordinator,
+  LeaseKeeperOptions,
+  RateBudget,
+  RateRule,
+  SharedLimiterOptions,
+  TeamsRateLimits,
+} from './coordination';
+export {
+  BudgetRateLimiter,
+  LeaseKeeper,
+  MemoryCoordinator,
+  MemoryRateBudget,
+  TEAMS_RATE_LIMITS,
+  leaseBucketOf,
+} from './coordination';
 export type { StoreMeasurement } from './measure';
 
 /**
@@ -44,7 +65,16 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   return SqliteStore.open(options);
 }
 
-/** How to open the store; SQLite in a data folder unless memory is asked for. */
+/**
+ * Opens the Azure Storage store (issue 6). The Azure SDKs load on first use, so the other engines never
+ * load them.
+ */
+export async function openAzureStore(options: AzureStoreOptions): Promise<AzureStore> {
+  const { AzureStore } = await import('./azure-store');
+  return AzureStore.open(options);
+}
+
+/** How to open the store; SQLite in a data folder unless memory or Azure Storage is asked for. */
 export type StoreOptions =
   | {
       readonly engine?: 'sqlite';
@@ -52,14 +82,37 @@ export type StoreOptions =
       readonly directory: string | null;
       readonly now?: () => Date;
     }
-  | { readonly engine: 'memory'; readonly now?: () => Date };
+  | { readonly engine: 'memory'; readonly now?: () => Date }
+  | {
+      /** Azure Storage tables (and blobs for large JSON): several instances share one account. */
+      readonly engine: 'azure';
+      readonly connectionString: string | null;
+      /** Table and container name prefix; `approvals` unless given. */
+      readonly prefix?: string;
+      readonly now?: () => Date;
+    };
 
 /**
- * Opens the configured store: SQLite (the default, so nothing is lost on a restart, design rule 9) or
- * memory (tests, throwaway demos). Throws `approvals.store.noDirectory` when SQLite has no data folder.
+ * Opens the configured store: SQLite (the default, so nothing is lost on a restart, design rule 9),
+ * memory (tests, throwaway demos) or Azure Storage (several instances). Throws
+ * `approvals.store.noDirectory` when SQLite has no data folder, `approvals.store.noConnectionString` when
+ * Azure has no connection string.
  */
 export async function openStore(options: StoreOptions): Promise<Store> {
   if (options.engine === 'memory') return new MemoryStore(options.now);
+  if (options.engine === 'azure') {
+    if (!options.connectionString) {
+      throw new StoreError(
+        'approvals.store.noConnectionString',
+        'The Azure store needs a storage connection string (AZURE_STORAGE_CONNECTION_STRING).',
+      );
+    }
+    return openAzureStore({
+      connectionString: options.connectionString,
+      ...(options.prefix ? { prefix: options.prefix } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+  }
   if (!options.directory) {
     throw new StoreError(
       'approvals.store.noDirectory',
@@ -67,4 +120,32 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     );
   }
   return openSqliteStore({ directory: options.directory, ...(options.now ? { now: options.now } : {}) });
+}
+
+/** Leases and a rate budget shared by every instance that uses the same store. */
+export interface Coordination {
+  readonly leases: Coordinator;
+  readonly budget: RateBudget;
+}
+
+/**
+ * Coordination for the configured store: blob leases and a table budget on Azure Storage, where several
+ * instances run; in-process for SQLite and memory, where one instance runs.
+ */
+export async function openCoordination(options: StoreOptions): Promise<Coordination> {
+  if (options.engine === 'azure') {
+    if (!options.connectionString) {
+      throw new StoreError(
+        'approvals.store.noConnectionString',
+        'Coordination on Azure needs a storage connection string (AZURE_STORAGE_CONNECTION_STRING).',
+      );
+    }
+    const { BlobLeaseCoordinator, TableRateBudget } = await import('./azure-leases');
+    const shared = {
+      connectionString: options.connectionString,
+      ...(options.prefix ? { prefix: options.prefix } : {}),
+    };
+    return { leases: BlobLeaseCoordinator.open(shared), budget: TableRateBudget.open(shared) };
+  }
+  return { leases: new MemoryCoordinator(), budget: new MemoryRateBudget() };
 }

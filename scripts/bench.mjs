@@ -1,0 +1,19 @@
+// `npm run bench`: every benchmark in bench/, one after another (not timed tests).
+import { execSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ensureDependencies, root } from './setup.mjs';
+
+ensureDependencies();
+const only = process.argv[2];
+for (const name of ['invoke', 'notify']) {
+  if (only && only !== name) continue;
+  const file = path.join(root, 'bench', `${name}.ts`);
+  if (!existsSync(file)) continue;
+  console.log(`\n▶ bench/${name}.ts`);
+  execSync(`node -r ts-node/register/transpile-only ${file}`, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, TS_NODE_PROJECT: path.join(root, 'tsconfig.json'), LOG_LEVEL: 'silent' },
+  });
+}
