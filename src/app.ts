@@ -54,9 +54,8 @@ export async function startApp(
         ? { engine: 'memory' }
         : { engine: 'sqlite', directory: config.store.directory },
     ));
-  const adapter = new CloudAdapter(
-    new ConfigurationBotFrameworkAuthentication(botFrameworkOptions(config), overrides.credentialsFactory),
-  );
+  const auth = new ConfigurationBotFrameworkAuthentication(botFrameworkOptions(config), overrides.credentialsFactory);
+  const adapter = new CloudAdapter(auth);
   adapter.onTurnError = async (context, error) => {
     deps.log.error({ err: error, activityType: context.activity.type }, 'unhandled error in a turn');
     if (context.activity.type === 'message') {
@@ -97,6 +96,14 @@ export async function startApp(
     port: config.port,
     host: config.host,
     maxBodyBytes: config.maxBodyBytes,
+    // With an app id, an unsigned or forged request is refused before any handler runs (issue 4).
+    ...(config.botFramework
+      ? {
+          authenticate: async (activity, header) => {
+            await auth.authenticateRequest(activity, header);
+          },
+        }
+      : {}),
   });
   return {
     server,

@@ -163,7 +163,19 @@ export class ApprovalsBot extends TeamsActivityHandler {
         );
       return result.response;
     }
-    if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
+    if (context.activity.name !== 'adaptiveCard/action') {
+      const response = await super.onInvokeActivity(context);
+      // An invoke this bot does not handle is the caller's mistake, not a server failure.
+      return response.status === 501
+        ? {
+            status: 400,
+            body: {
+              code: 'NotSupported',
+              message: `This bot does not handle "${String(context.activity.name).slice(0, 64)}" invokes.`,
+            },
+          }
+        : response;
+    }
     let body: UniversalActionResponse;
     try {
       body = await this.onCardAction(context);
