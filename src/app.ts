@@ -54,7 +54,10 @@ export async function startApp(
         ? { engine: 'memory' }
         : { engine: 'sqlite', directory: config.store.directory },
     ));
-  const auth = new ConfigurationBotFrameworkAuthentication(botFrameworkOptions(config), overrides.credentialsFactory);
+  const auth = new ConfigurationBotFrameworkAuthentication(
+    botFrameworkOptions(config),
+    overrides.credentialsFactory,
+  );
   const adapter = new CloudAdapter(auth);
   adapter.onTurnError = async (context, error) => {
     deps.log.error({ err: error, activityType: context.activity.type }, 'unhandled error in a turn');

@@ -500,9 +500,26 @@ export class ApprovalsBot extends TeamsActivityHandler {
     const max = this.deps.cards.pendingSummaryThreshold;
     if (open.length > max) {
       // Many items: one summary, then the most urgent as cards that can be decided right here.
-      const options = { max, now: this.now(), timeZone: this.deps.cards.timeZone, submitOnly: this.deps.cards.submitOnly };
-      await context.sendActivity(this.attachment(renderSummaryCard(open.map((s) => s.item), options)));
-      const urgent = byUrgencyOrder(open.map((s) => s.item), options).slice(0, max).map((item) => itemKey(item.target));
+      const options = {
+        max,
+        now: this.now(),
+        timeZone: this.deps.cards.timeZone,
+        submitOnly: this.deps.cards.submitOnly,
+      };
+      await context.sendActivity(
+        this.attachment(
+          renderSummaryCard(
+            open.map((s) => s.item),
+            options,
+          ),
+        ),
+      );
+      const urgent = byUrgencyOrder(
+        open.map((s) => s.item),
+        options,
+      )
+        .slice(0, max)
+        .map((item) => itemKey(item.target));
       for (const key of urgent) {
         const s = open.find((o) => o.key === key);
         if (s) await this.sendItemCard(context, s);
