@@ -6,11 +6,14 @@ import type { Logger } from './log';
 import type { Store } from './store';
 import type { UserTokens } from './auth';
 import type { RunningServer } from './server';
+import type { Notifier, NotifySettings, RateLimiter } from './notify';
 import { ApprovalsBot } from './bot';
 import { createDecisions } from './decisions';
 import { createGovernanceClient } from './graph';
 import { openStore } from './store';
 import { startServer } from './server';
+import { startNotifier } from './notify';
+import { CloudAdapterDelivery, TeamsApproverAccess, notifyCards } from './bot/teams-delivery';
 
 export interface AppOverrides {
   readonly store?: Store;
@@ -18,6 +21,8 @@ export interface AppOverrides {
   readonly credentialsFactory?: ServiceClientCredentialsFactory;
   readonly now?: () => Date;
   readonly answerWithinMs?: number;
+  /** Notifier settings over the configuration's (tests: intervals, worker options, a rate limiter). */
+  readonly notify?: Partial<NotifySettings> & { readonly limiter?: RateLimiter };
 }
 
 export interface App {
@@ -25,6 +30,7 @@ export interface App {
   readonly bot: ApprovalsBot;
   readonly adapter: CloudAdapter;
   readonly store: Store;
+  readonly notifier: Notifier;
   close(): Promise<void>;
 }
 
@@ -52,7 +58,9 @@ export async function startApp(
     (await openStore(
       config.store.engine === 'memory'
         ? { engine: 'memory' }
-        : { engine: 'sqlite', directory: config.store.directory },
+        : config.store.engine === 'azure'
+          ? { engine: 'azure', ...config.store.azure }
+          : { engine: 'sqlite', directory: config.store.directory },
     ));
   const auth = new ConfigurationBotFrameworkAuthentication(
     botFrameworkOptions(config),
@@ -76,19 +84,50 @@ export async function startApp(
     log: deps.log,
     ...(overrides.now ? { now: overrides.now } : {}),
   });
+  const cards = {
+    submitOnly: config.cards.actions === 'submit',
+    timeZone: config.cards.timeZone,
+    pendingSummaryThreshold: config.cards.pendingSummaryThreshold,
+  };
+  const appId = config.botFramework?.appId ?? '';
+  const { limiter, ...notifyOverrides } = overrides.notify ?? {};
+  const notifier = startNotifier({
+    store,
+    delivery: new CloudAdapterDelivery({
+      adapter,
+      appId,
+      ...(config.botFramework ? { audience: config.botFramework.endpoints.ToChannelFromBotOAuthScope } : {}),
+    }),
+    access: new TeamsApproverAccess({ adapter, appId, tokens: deps.tokens, governance }),
+    cards: notifyCards(cards, overrides.now),
+    log: deps.log,
+    settings: {
+      discoveryIntervalMs: config.notify.discoverySeconds * 1000,
+      secret: config.notify.secret,
+      reminderLeadMs: config.notify.reminderHours * 3_600_000,
+      digestThreshold: config.notify.digestThreshold,
+      digestHour: config.notify.digestHour,
+      timeZone: config.cards.timeZone,
+      ...notifyOverrides,
+      worker: {
+        leaseMs: config.notify.leaseSeconds * 1000,
+        digestCards: config.cards.pendingSummaryThreshold,
+        ...notifyOverrides.worker,
+      },
+    },
+    ...(limiter ? { limiter } : {}),
+    ...(overrides.now ? { now: () => (overrides.now as () => Date)().getTime() } : {}),
+  });
   const bot = new ApprovalsBot({
     adapter,
-    appId: config.botFramework?.appId ?? '',
+    appId,
     store,
     decisions,
     governance,
     tokens: deps.tokens,
     log: deps.log,
-    cards: {
-      submitOnly: config.cards.actions === 'submit',
-      timeZone: config.cards.timeZone,
-      pendingSummaryThreshold: config.cards.pendingSummaryThreshold,
-    },
+    cards,
+    notifier,
     ...(overrides.now ? { now: overrides.now } : {}),
     ...(overrides.answerWithinMs ? { answerWithinMs: overrides.answerWithinMs } : {}),
   });
@@ -107,15 +146,27 @@ export async function startApp(
           },
         }
       : {}),
+    // /api/notify: the notifier checks the signature over the raw body that restify kept (rawBody).
+    mount: (server) =>
+      server.post('/api/notify', async (req, res) => {
+        const raw = (req as { rawBody?: unknown }).rawBody;
+        const answer = await notifier.push(
+          req.headers,
+          Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw ?? ''),
+        );
+        res.send(answer.status, answer.body);
+      }),
   });
   return {
     server,
     bot,
     adapter,
     store,
+    notifier,
     async close() {
       await server.close();
       await bot.idle();
+      await notifier.stop();
       await store.close();
     },
   };

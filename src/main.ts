@@ -94,6 +94,8 @@ async function startLocal(
   });
   closers.unshift(() => app.close());
   log.info({ graph: sandbox.url, bot: app.server.url }, 'local mode: Graph sandbox and bot running');
+  // startApp started the notifier: discovery for everyone with a 1:1 reference, and the outbox worker.
+  log.info({ everySeconds: config.notify.discoverySeconds }, 'local mode: discovery scheduled');
 
   if (config.playground.start) {
     const playground = startPlayground(config, app.server.url, log);

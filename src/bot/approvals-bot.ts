@@ -14,6 +14,9 @@ import type { UniversalActionResponse } from './invoke-replies';
 import { badRequest, cardReply, messageReply, serverError } from './invoke-replies';
 import type { CardSettings, Viewer } from './views';
 import { CardViews } from './views';
+import type { Notifier } from '../notify';
+import { channelIdOf, isNotifyCommand } from '../notify';
+import { keptConversation, notifyCommandInput, rememberMembers, rememberTeamsUser } from './teams-delivery';
 
 export interface BotDeps {
   readonly adapter: CloudAdapter;
@@ -28,6 +31,8 @@ export interface BotDeps {
   readonly now?: () => Date;
   /** How long a click may wait for Graph before the user gets "working on it" (Teams waits about 5 s). */
   readonly answerWithinMs?: number;
+  /** Notifications: copies updated through the durable outbox, subscription and settings commands. */
+  readonly notifier?: Pick<Notifier, 'finalized' | 'commands' | 'observed'>;
 }
 
 type Scope = StoredReference['scope'];
@@ -121,6 +126,12 @@ export class ApprovalsBot extends TeamsActivityHandler {
         (m) => m.id === context.activity.recipient?.id,
       );
       if (botAdded) await this.greet(context);
+      if (this.deps.notifier) {
+        // Team members have the app through the team: notify may open a 1:1 with them (issue 5).
+        await rememberMembers(this.deps.store, context, botAdded, this.now()).catch((error: unknown) =>
+          this.deps.log.warn({ err: error }, 'could not read the members of this team or chat'),
+        );
+      }
       await next();
     });
     this.onMessage(async (context, next) => {
@@ -347,6 +358,8 @@ export class ApprovalsBot extends TeamsActivityHandler {
     key: string,
     clicked: { conversationId: string; activityId: string | null },
   ): Promise<void> {
+    // With the notifier, every copy (the clicked one too) is updated through the outbox (design rule 9).
+    if (this.deps.notifier) return this.deps.notifier.finalized(key);
     const stored = await this.deps.store.getItem(key);
     if (!stored?.final) return;
     for (const copy of await this.deps.store.copiesOf(key)) {
@@ -406,6 +419,14 @@ export class ApprovalsBot extends TeamsActivityHandler {
       .trim()
       .toLowerCase();
     const scope = scopeOf(context.activity);
+    if (this.deps.notifier && isNotifyCommand(command)) {
+      const input = notifyCommandInput(context.activity, scope, text.replace(/<[^>]*>/g, '').trim());
+      const reply = await this.deps.notifier.commands.handle(input);
+      if (reply !== null) {
+        await context.sendActivity(reply);
+        return;
+      }
+    }
     switch (command) {
       case 'pending':
         if (scope !== 'personal') {
@@ -488,6 +509,11 @@ export class ApprovalsBot extends TeamsActivityHandler {
       .discoverPending();
     const stored: StoredItem[] = [];
     for (const item of discovery.items) stored.push(await this.deps.store.putItem(item, user.aadObjectId));
+    // Discovery watches these from now on, so a card shown here is updated when decided elsewhere.
+    await this.deps.notifier?.observed(
+      user.aadObjectId,
+      stored.map((s) => s.key),
+    );
     const open = stored.filter((s) => !s.final);
 
     if (open.length === 0 && discovery.problems.length === 0) {
@@ -585,7 +611,7 @@ export class ApprovalsBot extends TeamsActivityHandler {
     const scope = scopeOf(activity);
     return scope === 'personal' && activity.from?.aadObjectId
       ? `user:${activity.from.aadObjectId.toLowerCase()}`
-      : `channel:${activity.conversation?.id ?? ''}`;
+      : `channel:${channelIdOf(activity.conversation?.id ?? '')}`;
   }
 
   /** Every inbound activity refreshes where we can reach this user or channel (flow 1). */
@@ -601,15 +627,17 @@ export class ApprovalsBot extends TeamsActivityHandler {
       string,
       unknown
     >;
+    const kept = keptConversation(activity, scope, reference);
     await this.deps.store.saveReference({
       key: this.referenceKey(activity),
       scope,
       tenantId: activity.conversation.tenantId ?? null,
       userId: scope === 'personal' ? (activity.from?.aadObjectId?.toLowerCase() ?? null) : null,
       userMri: scope === 'personal' ? (activity.from?.id ?? null) : null,
-      conversationId: activity.conversation.id,
-      reference,
+      conversationId: kept.conversationId,
+      reference: kept.reference,
       updatedAt: this.now().toISOString(),
     });
+    await rememberTeamsUser(this.deps.store, activity, scope, this.now());
   }
 }

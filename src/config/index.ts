@@ -43,6 +43,21 @@ export const PUBLIC_BOT_FRAMEWORK_ENDPOINTS: BotFrameworkEndpoints = {
   ValidateAuthority: true,
 };
 
+export interface NotifyConfig {
+  /** Every signed-in approver is discovered this often; 0 = only on demand (pushes). */
+  readonly discoverySeconds: number;
+  /** The shared secret that signs /api/notify pushes (a secret: never logged); null refuses them all. */
+  readonly secret: string | null;
+  /** A reminder goes this long before a stage or review ends; 0 = none. */
+  readonly reminderHours: number;
+  /** More new items than this for one approver at once → one digest card instead of a card each. */
+  readonly digestThreshold: number;
+  /** Local hour (0–23) of the daily digest for approvers who chose "digest on". */
+  readonly digestHour: number;
+  /** How long a claimed outbox entry is held; after a crash, others take it over after this. */
+  readonly leaseSeconds: number;
+}
+
 export interface Config {
   /** local: no credentials; the Graph sandbox and the Agents Playground stand in for Graph and Teams. */
   readonly mode: 'local' | 'production';
@@ -61,8 +76,17 @@ export interface Config {
   };
   readonly logLevel: string;
   readonly maxBodyBytes: number;
-  /** Where the store keeps its data; `memory` keeps nothing across restarts. */
-  readonly store: { readonly engine: 'sqlite' | 'memory'; readonly directory: string };
+  /**
+   * Where the store keeps its data; `memory` keeps nothing across restarts; `azure` is Azure Storage, shared
+   * by several instances (issue 6), with its connection string (a secret: never logged) and name prefix.
+   */
+  readonly store: {
+    readonly engine: 'sqlite' | 'memory' | 'azure';
+    readonly directory: string;
+    readonly azure: { readonly connectionString: string | null; readonly prefix: string };
+  };
+  /** Notifications (issue 5): discovery schedule, reminders, digests, the outbox lease, /api/notify. */
+  readonly notify: NotifyConfig;
 }
 
 export class ConfigError extends Error {
@@ -207,13 +231,46 @@ export function loadConfig(env: Env = process.env): Config {
     },
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     maxBodyBytes: r.int('MAX_BODY_BYTES', 256 * 1024, 1024, 10 * 1024 * 1024),
-    store: {
-      engine: r.oneOf('STORE', ['sqlite', 'memory'] as const, 'sqlite'),
-      directory: r.text('DATA_DIR') ?? 'data',
-    },
+    store: readStore(r),
+    notify: readNotify(r, botFramework === null && !production),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return Object.freeze(config);
+}
+
+function readStore(r: Reader): Config['store'] {
+  const engine = r.oneOf('STORE', ['sqlite', 'memory', 'azure'] as const, 'sqlite');
+  const connectionString = r.text('AZURE_STORAGE_CONNECTION_STRING');
+  const prefix = r.text('AZURE_STORAGE_PREFIX') ?? 'approvals';
+  if (engine === 'azure' && connectionString === null) {
+    r.problems.push(
+      'AZURE_STORAGE_CONNECTION_STRING is required when STORE is azure: the storage account every instance shares',
+    );
+  }
+  if (!/^[A-Za-z][A-Za-z0-9]{0,39}$/.test(prefix)) {
+    r.problems.push(
+      `AZURE_STORAGE_PREFIX must be a letter followed by up to 39 letters or digits, got "${prefix}"`,
+    );
+  }
+  return { engine, directory: r.text('DATA_DIR') ?? 'data', azure: { connectionString, prefix } };
+}
+
+function readNotify(r: Reader, local: boolean): NotifyConfig {
+  const secret = r.text('NOTIFY_SECRET');
+  if (secret !== null && secret.length < 32) {
+    r.problems.push(
+      'NOTIFY_SECRET must be at least 32 characters (a random string shared with the push sender)',
+    );
+  }
+  return {
+    // Locally a minute, so that the demo shows decisions taken elsewhere soon; five minutes in production.
+    discoverySeconds: r.int('NOTIFY_DISCOVERY_SECONDS', local ? 60 : 300, 0, 86_400),
+    secret,
+    reminderHours: r.int('NOTIFY_REMINDER_HOURS', 24, 0, 720),
+    digestThreshold: r.int('NOTIFY_DIGEST_THRESHOLD', 10, 1, 1000),
+    digestHour: r.int('NOTIFY_DIGEST_HOUR', 9, 0, 23),
+    leaseSeconds: r.int('NOTIFY_LEASE_SECONDS', 60, 5, 3600),
+  };
 }
 
 function timeZone(r: Reader): string {

@@ -1,0 +1,176 @@
+import type { ConversationScope, Store, UserPreferences } from '../store';
+import { channelKey } from './entries';
+import { isTimeZone, parseWindow } from './quiet-hours';
+import { KIND_LABEL, channelIdOf, parseFilter } from './subscriptions';
+import type { ReferenceJson } from './types';
+
+/** A typed command, as the bot hands it over (no botbuilder types: notify stays Teams-free). */
+export interface CommandInput {
+  /** The text as typed, mention of the bot removed; original case. */
+  readonly text: string;
+  readonly scope: ConversationScope;
+  readonly user: { readonly id: string; readonly name: string } | null;
+  readonly conversation: {
+    readonly id: string;
+    readonly teamId: string | null;
+    readonly channelName: string | null;
+    readonly tenantId: string | null;
+    readonly reference: ReferenceJson;
+  };
+  /** The sender's IANA time zone when Teams says it (activity.localTimezone). */
+  readonly timeZone: string | null;
+}
+
+const COMMANDS = /^(subscribe|unsubscribe|subscriptions|settings|digest|quiet)(\s|$)/i;
+
+/** True for text these commands handle; the bot keeps everything else. */
+export function isNotifyCommand(text: string): boolean {
+  return COMMANDS.test(text.trim());
+}
+
+const CHANNEL_ONLY =
+  'Subscriptions belong to a team channel: @mention me there, e.g. "@Approvals subscribe group Finance admins".';
+const PERSONAL_ONLY = 'Your notification settings are personal: type them in our 1:1 chat.';
+
+function describePreferences(p: UserPreferences): string {
+  const delivery =
+    p.delivery === 'digest'
+      ? 'a daily digest of new requests (reminders still come on time)'
+      : 'a card for each new request (a digest when many arrive at once)';
+  const quiet = p.quietHours
+    ? `quiet hours ${p.quietHours.start}–${p.quietHours.end} (${p.quietHours.timeZone}): cards wait until they end`
+    : 'no quiet hours';
+  return `You get ${delivery}; ${quiet}.\n\nChange it with "digest on", "digest off", "quiet 22:00-07:00" or "quiet off".`;
+}
+
+/**
+ * Channel subscriptions (`subscribe`, `unsubscribe`, `subscriptions`) and personal notification settings
+ * (`settings`, `digest on|off`, `quiet HH:MM-HH:MM [time zone]`, `quiet off`). Answers the text to reply
+ * with, or null when the text is not one of these commands.
+ */
+export class NotifyCommands {
+  constructor(
+    private readonly store: Store,
+    private readonly defaultTimeZone: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async handle(input: CommandInput): Promise<string | null> {
+    const text = input.text.trim().replace(/\s+/g, ' ');
+    const match = COMMANDS.exec(text);
+    if (!match) return null;
+    const command = (match[1] ?? '').toLowerCase();
+    const rest = text.slice(command.length).trim();
+    switch (command) {
+      case 'subscribe':
+      case 'unsubscribe':
+      case 'subscriptions':
+        if (input.scope !== 'channel') return CHANNEL_ONLY;
+        return command === 'subscriptions'
+          ? this.list(input)
+          : command === 'subscribe'
+            ? this.subscribe(input, rest)
+            : this.unsubscribe(input, rest);
+      default:
+        if (input.scope !== 'personal' || !input.user) return PERSONAL_ONLY;
+        return this.settings(input, command, rest.toLowerCase());
+    }
+  }
+
+  private channel(input: CommandInput): { id: string; reference: ReferenceJson } {
+    const id = channelIdOf(input.conversation.id);
+    const conversation = (input.conversation.reference.conversation ?? {}) as Record<string, unknown>;
+    // Cards go to the channel itself (a new thread each), not to the thread the command was typed in.
+    const reference = {
+      ...input.conversation.reference,
+      conversation: { ...conversation, id },
+      activityId: undefined,
+    };
+    return { id, reference: JSON.parse(JSON.stringify(reference)) as ReferenceJson };
+  }
+
+  private async subscribe(input: CommandInput, rest: string): Promise<string> {
+    const parsed = parseFilter(rest);
+    if (!parsed.ok) return parsed.message;
+    const { id, reference } = this.channel(input);
+    // The outbox finds the channel by this reference when a matching item arrives.
+    await this.store.saveReference({
+      key: channelKey(id),
+      scope: 'channel',
+      tenantId: input.conversation.tenantId,
+      userId: null,
+      userMri: null,
+      conversationId: id,
+      reference,
+      updatedAt: this.now().toISOString(),
+    });
+    const added = await this.store.addSubscription({
+      conversationId: id,
+      teamId: input.conversation.teamId,
+      channelName: input.conversation.channelName,
+      reference,
+      filter: parsed.filter,
+      createdBy: input.user?.id.toLowerCase() ?? null,
+      createdAt: this.now().toISOString(),
+    });
+    const what = `${KIND_LABEL[parsed.filter.kind]} "${parsed.filter.displayName}"`;
+    return added
+      ? `Subscribed. New requests for the ${what} will be posted here as cards; every approver in the channel can decide them as themselves.`
+      : `This channel already follows the ${what}.`;
+  }
+
+  private async unsubscribe(input: CommandInput, rest: string): Promise<string> {
+    const parsed = parseFilter(rest);
+    if (!parsed.ok) return parsed.message;
+    const { id } = this.channel(input);
+    const removed = await this.store.removeSubscription(id, parsed.filter);
+    const what = `${KIND_LABEL[parsed.filter.kind]} "${parsed.filter.displayName}"`;
+    return removed
+      ? `Unsubscribed: no more cards for the ${what} in this channel.`
+      : `This channel does not follow the ${what}. Type "subscriptions" to see what it follows.`;
+  }
+
+  private async list(input: CommandInput): Promise<string> {
+    const subscriptions = await this.store.subscriptionsOf(channelIdOf(input.conversation.id));
+    if (subscriptions.length === 0)
+      return 'This channel follows nothing yet. Try "subscribe access package <name>".';
+    const lines = subscriptions.map(
+      (s) => `- ${KIND_LABEL[s.filter.kind]}: ${s.filter.displayName.replace(/[[\]<>*_`]/g, '')}`,
+    );
+    return `This channel gets cards for:\n\n${lines.join('\n')}`;
+  }
+
+  private async settings(input: CommandInput, command: string, rest: string): Promise<string> {
+    const userId = input.user?.id ?? '';
+    const current = await this.store.preferencesOf(userId);
+    let next: UserPreferences = current;
+    if (command === 'digest') {
+      if (rest !== 'on' && rest !== 'off')
+        return 'Say "digest on" (one card a day) or "digest off" (a card each).';
+      next = { ...current, delivery: rest === 'on' ? 'digest' : 'instant' };
+    } else if (command === 'quiet') {
+      if (rest === 'off') next = { ...current, quietHours: null };
+      else {
+        const [window = '', zoneText] = rest.split(' ');
+        const parsed = parseWindow(window);
+        const zone = this.zone(zoneText ?? null, input.timeZone);
+        if (!parsed)
+          return 'Say "quiet 22:00-07:00" (24-hour clock), optionally with a time zone, or "quiet off".';
+        if (!zone) return `I don't know the time zone "${zoneText ?? ''}". Use a name such as Europe/Berlin.`;
+        next = { ...current, quietHours: { ...parsed, timeZone: zone } };
+      }
+    }
+    if (next !== current) await this.store.setPreferences(userId, next);
+    return describePreferences(next);
+  }
+
+  private zone(typed: string | null, fromTeams: string | null): string | null {
+    if (typed) {
+      // IANA names are case-sensitive; the text was lower-cased, so find the canonical spelling.
+      const canonical = Intl.supportedValuesOf('timeZone').find((z) => z.toLowerCase() === typed);
+      return canonical ?? (isTimeZone(typed) ? typed : null);
+    }
+    if (fromTeams && isTimeZone(fromTeams)) return fromTeams;
+    return this.defaultTimeZone;
+  }
+}

@@ -1,0 +1,144 @@
+import type { CardCopy, ConversationScope, FinalState, NewOutboxEntry, OutboxEntry } from '../store';
+import type { ReferenceJson } from './types';
+
+/**
+ * What each kind of outbox entry carries. Cards are rendered when the entry is delivered, not when it is
+ * enqueued, so that a late delivery shows the item as it is then (and one decided meanwhile is not sent).
+ */
+
+/** send / reminder: the item card for one conversation (`conversationKey`); the viewer is the recipient. */
+export interface ItemPayload {
+  readonly recipientId: string | null;
+  /** reminder: the line above the buttons, e.g. "Reminder: this review ends on 3 Dec 17:00". */
+  readonly prompt?: string;
+}
+
+/** update: one posted copy, to be brought to the item's final state. */
+export interface UpdatePayload {
+  readonly conversationId: string;
+  readonly activityId: string;
+  readonly scope: ConversationScope;
+  readonly recipientId: string | null;
+  readonly reference: ReferenceJson;
+}
+
+/** digest: one card for many items; `itemKeys` null = everything open that waits on the approver. */
+export interface DigestPayload {
+  readonly approverId: string;
+  readonly itemKeys: readonly string[] | null;
+}
+
+export const personalKey = (userId: string): string => `user:${userId.toLowerCase()}`;
+export const channelKey = (conversationId: string): string => `channel:${conversationId}`;
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+// The payloads below were written by this module from the typed values above (the outbox keeps JSON).
+export function itemPayload(entry: OutboxEntry): ItemPayload {
+  const p = entry.payload;
+  const prompt = str(p.prompt);
+  return { recipientId: str(p.recipientId), ...(prompt ? { prompt } : {}) };
+}
+
+export function updatePayload(entry: OutboxEntry): UpdatePayload | null {
+  const p = entry.payload;
+  const conversationId = str(p.conversationId);
+  const activityId = str(p.activityId);
+  const reference = p.reference;
+  if (!conversationId || !activityId || !reference || typeof reference !== 'object') return null;
+  return {
+    conversationId,
+    activityId,
+    scope: p.scope === 'channel' || p.scope === 'groupChat' ? p.scope : 'personal',
+    recipientId: str(p.recipientId),
+    reference: reference as ReferenceJson,
+  };
+}
+
+export function digestPayload(entry: OutboxEntry): DigestPayload | null {
+  const p = entry.payload;
+  const approverId = str(p.approverId);
+  if (!approverId) return null;
+  const keys = Array.isArray(p.itemKeys)
+    ? p.itemKeys.filter((k): k is string => typeof k === 'string')
+    : null;
+  return { approverId, itemKeys: keys };
+}
+
+// ---- Entries (each with the dedupe key that makes it happen once, ever) ----
+
+export function sendEntry(
+  itemKey: string,
+  conversationKey: string,
+  recipientId: string | null,
+  notBefore: number,
+): NewOutboxEntry {
+  const payload: ItemPayload = { recipientId };
+  return {
+    kind: 'send',
+    conversationKey,
+    itemKey,
+    payload: { ...payload },
+    dedupeKey: `send:${itemKey}:${conversationKey}`,
+    notBefore,
+  };
+}
+
+export function reminderEntry(
+  itemKey: string,
+  approverId: string,
+  prompt: string,
+  notBefore: number,
+): NewOutboxEntry {
+  const payload: ItemPayload = { recipientId: approverId.toLowerCase(), prompt };
+  return {
+    kind: 'reminder',
+    conversationKey: personalKey(approverId),
+    itemKey,
+    payload: { ...payload },
+    dedupeKey: `reminder:${itemKey}:${approverId.toLowerCase()}`,
+    notBefore,
+  };
+}
+
+/** One update per copy and final result: "gone" giving way to "Approved by …" updates the copy again. */
+export function finalUpdateEntry(copy: CardCopy, final: FinalState, notBefore: number): NewOutboxEntry {
+  const payload: UpdatePayload = {
+    conversationId: copy.conversationId,
+    activityId: copy.activityId,
+    scope: copy.scope,
+    recipientId: copy.recipientId,
+    reference: copy.reference,
+  };
+  return {
+    kind: 'update',
+    conversationKey:
+      copy.scope === 'personal' && copy.recipientId
+        ? personalKey(copy.recipientId)
+        : channelKey(copy.conversationId),
+    itemKey: copy.itemKey,
+    payload: { ...payload },
+    dedupeKey: `final:${copy.itemKey}:${final.result}:${copy.conversationId}:${copy.activityId}`,
+    notBefore,
+  };
+}
+
+/** `round` names the occasion: a discovery cycle for a flood, a day for a digest-preferring approver. */
+export function digestEntry(
+  approverId: string,
+  itemKeys: readonly string[] | null,
+  round: string,
+  notBefore: number,
+): NewOutboxEntry {
+  const payload: DigestPayload = { approverId: approverId.toLowerCase(), itemKeys };
+  return {
+    kind: 'digest',
+    conversationKey: personalKey(approverId),
+    itemKey: null,
+    payload: { ...payload },
+    dedupeKey: `digest:${approverId.toLowerCase()}:${round}`,
+    notBefore,
+  };
+}

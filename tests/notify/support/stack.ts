@@ -1,0 +1,173 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startApp } from '../../../src/app';
+import type { App, AppOverrides } from '../../../src/app';
+import { LocalSandboxTokens } from '../../../src/auth';
+import { loadConfig } from '../../../src/config';
+import { silentLogger } from '../../../src/log';
+import type { Logger } from '../../../src/log';
+import { startSandbox } from '../../../src/sandbox';
+import type { Sandbox, SandboxUser } from '../../../src/sandbox';
+import { openSqliteStore } from '../../../src/store';
+import type { Store, StoredReference } from '../../../src/store';
+import { startRateLimitedConnector } from '../../support/rate-limited-connector';
+import type { RateLimitedConnector, RateLimitedConnectorOptions } from '../../support/rate-limited-connector';
+import { TENANT_ID, teamsUser } from '../../support/teams';
+import type { TeamsUser } from '../../support/teams';
+
+export const BOT = { id: '28:approvals-bot', name: 'Approvals' };
+
+export interface NotifyStack {
+  readonly sandbox: Sandbox;
+  readonly connector: RateLimitedConnector;
+  readonly app: App;
+  readonly botUrl: string;
+  readonly alex: TeamsUser;
+  readonly megan: TeamsUser;
+  readonly lynne: TeamsUser;
+  readonly dataDir: string | null;
+  close(): Promise<void>;
+}
+
+export interface NotifyStackOptions {
+  readonly env?: Record<string, string>;
+  readonly connector?: RateLimitedConnectorOptions;
+  readonly notify?: AppOverrides['notify'];
+  /** SQLite in a temp folder (removed on close) instead of the memory store. */
+  readonly sqlite?: boolean;
+  readonly tenant?: 'demo' | 'empty';
+  readonly log?: Logger;
+}
+
+/**
+ * The product in local mode, in-process, for notify tests: the Graph sandbox, the bot on an ephemeral port,
+ * and the rate-limiting connector double. No discovery schedule: tests run cycles themselves.
+ */
+export async function startNotifyStack(options: NotifyStackOptions = {}): Promise<NotifyStack> {
+  const sandbox = await startSandbox({ tenant: options.tenant ?? 'demo' });
+  const connector = await startRateLimitedConnector(options.connector);
+  const dataDir = options.sqlite ? mkdtempSync(path.join(tmpdir(), 'approvals-notify-')) : null;
+  const config = loadConfig({
+    PORT: '0',
+    STORE: 'memory',
+    START_PLAYGROUND: 'false',
+    PENDING_SUMMARY_THRESHOLD: '50',
+    NOTIFY_DISCOVERY_SECONDS: '0',
+    ...options.env,
+  });
+  const store: Store | undefined = dataDir ? await openSqliteStore({ directory: dataDir }) : undefined;
+  const app = await startApp(
+    config,
+    {
+      log: options.log ?? silentLogger,
+      tokens: new LocalSandboxTokens(sandbox.tenantId),
+      graphBaseUrl: sandbox.url,
+    },
+    {
+      ...(store ? { store } : {}),
+      notify: { ...options.notify, worker: { pollMs: 50, backoffBaseMs: 200, ...options.notify?.worker } },
+    },
+  );
+  const { alex, megan, lynne } = sandbox.users;
+  return {
+    sandbox,
+    connector,
+    app,
+    botUrl: app.server.url,
+    alex: teamsUser(alex.id, alex.displayName),
+    megan: teamsUser(megan.id, megan.displayName),
+    lynne: teamsUser(lynne.id, lynne.displayName),
+    dataDir,
+    async close() {
+      await app.close();
+      await connector.close();
+      await sandbox.close();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function asTeamsUser(user: SandboxUser): TeamsUser {
+  return teamsUser(user.id, user.displayName);
+}
+
+export function personalConversationId(user: TeamsUser): string {
+  return `a:personal-${user.aadObjectId}`;
+}
+
+/** The reference the bot keeps after a user installed it in their 1:1 chat. */
+export function personalReference(user: TeamsUser, serviceUrl: string): StoredReference {
+  const conversationId = personalConversationId(user);
+  return {
+    key: `user:${user.aadObjectId.toLowerCase()}`,
+    scope: 'personal',
+    tenantId: TENANT_ID,
+    userId: user.aadObjectId.toLowerCase(),
+    userMri: user.mri,
+    conversationId,
+    reference: {
+      user: { id: user.mri, name: user.name, aadObjectId: user.aadObjectId },
+      bot: BOT,
+      conversation: { id: conversationId, conversationType: 'personal', tenantId: TENANT_ID },
+      channelId: 'msteams',
+      serviceUrl,
+    },
+    updatedAt: new Date().toISOString(),
+  };
+}
+
+type Json = Record<string, unknown>;
+
+/** The Adaptive Card inside an activity the bot sent. */
+export function cardOf(activity: unknown): Json | null {
+  const attachments =
+    (activity as { attachments?: { contentType?: string; content?: Json }[] }).attachments ?? [];
+  return (
+    attachments.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content ?? null
+  );
+}
+
+/** The item target a card acts on (from its refresh or any button). */
+export function targetOf(card: unknown): Json | null {
+  let found: Json | null = null;
+  const walk = (node: unknown): void => {
+    if (found || !node || typeof node !== 'object') return;
+    const o = node as Json;
+    const data = o.data as Json | undefined;
+    if (data && typeof data === 'object' && data.target) {
+      found = data.target as Json;
+      return;
+    }
+    Object.values(o).forEach(walk);
+  };
+  walk(card);
+  return found;
+}
+
+/** The approval or review decision id a card is about. */
+export function cardItemId(activity: unknown): string | null {
+  const target = targetOf(cardOf(activity));
+  const id = target?.approvalId ?? target?.decisionId;
+  return typeof id === 'string' ? id : null;
+}
+
+/** Polls `check` until it returns true, or fails after `timeoutMs`. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Waits until the outbox has nothing pending or in flight (retries and deferrals included). */
+export async function drained(app: App, timeoutMs = 20_000): Promise<void> {
+  await app.notifier.idle();
+  await eventually(async () => {
+    const counts = await app.store.outboxCounts();
+    return counts.pending === 0 && counts.inflight === 0;
+  }, timeoutMs);
+  await app.notifier.idle();
+}
