@@ -1,9 +1,10 @@
+import { createWriteStream } from 'node:fs';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { startApp } from '../../src/app';
 import type { App } from '../../src/app';
 import { LocalSandboxTokens } from '../../src/auth';
 import { loadConfig } from '../../src/config';
-import { silentLogger } from '../../src/log';
+import { createLogger, silentLogger } from '../../src/log';
 import { DEMO_IDS, startSandbox } from '../../src/sandbox';
 import type { Sandbox } from '../../src/sandbox';
 import { openBrowser, screenshot, startPlayground } from './playground';
@@ -18,14 +19,36 @@ let app: App;
 let playground: Playground;
 let browser: Browser;
 let page: Page;
+let travel: { approvalId: string; stageIds: readonly string[] };
 
 beforeAll(async () => {
   sandbox = await startSandbox({ tenant: 'demo' });
-  app = await startApp(loadConfig({ PORT: '0', STORE: 'memory', PENDING_SUMMARY_THRESHOLD: '50' }), {
-    log: silentLogger,
-    tokens: new LocalSandboxTokens(sandbox.tenantId),
-    graphBaseUrl: sandbox.url,
+  // Seeded before the Playground connects, so its card arrives with the others.
+  const { alex, megan } = sandbox.users;
+  travel = sandbox.seed.accessPackageRequest({
+    requestor: sandbox.users.isaiah.id,
+    accessPackage: { displayName: 'Travel booking tool' },
+    justification: 'Booking the team offsite.',
+    stages: [{ approvers: [alex.id, megan.id] }],
   });
+  app = await startApp(
+    loadConfig({
+      PORT: '0',
+      STORE: 'memory',
+      PENDING_SUMMARY_THRESHOLD: '50',
+      NOTIFY_DISCOVERY_SECONDS: '8',
+    }),
+    {
+      log: process.env.E2E_LOG
+        ? createLogger({
+            level: 'debug',
+            destination: createWriteStream(process.env.E2E_LOG),
+          })
+        : silentLogger,
+      tokens: new LocalSandboxTokens(sandbox.tenantId),
+      graphBaseUrl: sandbox.url,
+    },
+  );
   playground = await startPlayground(app.server.url);
   browser = await openBrowser();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -99,6 +122,51 @@ it('asks for a reason when Deny is pressed without one, and nothing is written',
   await expectText(card('Legal document vault'), 'Please give a reason for denying');
   await screenshot(page, '04-deny-asks-for-a-reason');
   expect(sandbox.requests.filter((r) => r.method === 'PATCH')).toHaveLength(before);
+});
+
+it('turns the card into "Already approved by Megan Bowen" when she decides elsewhere, without a click', async () => {
+  const travelCard = card('Travel booking tool');
+  await travelCard.scrollIntoViewIfNeeded();
+  const approvalId = travel.approvalId;
+  const stageId = travel.stageIds[0] as string;
+  expect(sandbox.decideAs(sandbox.users.megan.id, { approvalId, stageId, reviewResult: 'Approve' })).toBe(
+    204,
+  );
+  // Discovery (every 8 s here) sees the item gone and the outbox updates every copy.
+  await travelCard.getByText('Already approved by Megan Bowen').first().waitFor({ timeout: 40_000 });
+  await screenshot(page, '05-decided-elsewhere');
+});
+
+it('posts a card in a channel that subscribed to an access package', async () => {
+  await page.getByText('Access requests').first().click();
+  // A channel takes a new post: the Playground's "Start a new post" box and its Post button.
+  await page.getByRole('textbox').first().click();
+  // In a channel the bot hears only what @mentions it, as in Teams.
+  await page.keyboard.type('@Gov');
+  const option = page
+    .locator('[role=option], [role=menuitem], li')
+    .filter({ hasText: 'Governance Approvals' })
+    .first();
+  await option.waitFor({ timeout: 5_000 });
+  await option.click();
+  await page.keyboard.type(' subscribe access package Board papers');
+  await page.getByRole('button', { name: 'Post', exact: true }).click();
+  await page
+    .getByText(/Subscribed/)
+    .first()
+    .waitFor({ timeout: 15_000 });
+  await screenshot(page, '06-subscribed');
+  sandbox.seed.accessPackageRequest({
+    requestor: sandbox.users.patti.id,
+    accessPackage: { displayName: 'Board papers' },
+    justification: 'Preparing the board meeting.',
+    stages: [{ approvers: [sandbox.users.alex.id] }],
+  });
+  const boardCard = card('Board papers');
+  await boardCard.waitFor({ timeout: 40_000 });
+  await boardCard.scrollIntoViewIfNeeded();
+  await expectText(boardCard, 'Patti Fernandez requests Board papers');
+  await screenshot(page, '07-channel-card');
 });
 
 async function expectText(target: Locator, text: string): Promise<void> {
