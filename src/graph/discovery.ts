@@ -154,71 +154,78 @@ function accessPackageItems(
   return items;
 }
 
-function pimGroupItems(
+/** What PIM for Groups and PIM for Entra roles requests share: the request, its principal and stage. */
+function pimRequests(
   requests: readonly Json[],
   approvals: ReadonlyMap<string, readonly StageState[]>,
-): PimGroupPending[] {
-  const items: PimGroupPending[] = [];
+): {
+  r: Json;
+  approvalId: string;
+  stageId: string;
+  common: Omit<PimGroupPending, 'kind' | 'target' | 'group' | 'accessId'>;
+}[] {
+  const found = [];
   for (const r of requests) {
     const id = str(r.id);
     const approvalId = str(r.approvalId);
     if (!id || !approvalId || !isGuid(approvalId)) continue;
     const info = stageInfo(approvals.get(approvalId.toLowerCase()) ?? []);
     if (!info || !isGuid(info.stage.id)) continue;
-    const group = asObject(r.group);
-    items.push({
-      kind: 'pimGroup',
-      target: { kind: 'pimGroup', approvalId, stageId: info.stage.id, api: 'v1.0' },
-      stageNumber: info.stageNumber,
-      stageCount: info.stageCount,
-      stageStatus: info.stage.status,
-      requestId: id,
-      principal: person(r.principal) ?? { id: str(r.principalId), displayName: 'Unknown user' },
-      group: { id: str(group?.id) ?? str(r.groupId) ?? '', displayName: text(group?.displayName) || 'Group' },
-      accessId: text(r.accessId) || 'member',
-      action: text(r.action),
-      justification: text(r.justification),
-      ticket: ticket(r.ticketInfo),
-      schedule: schedule(r.scheduleInfo),
-      createdDateTime: str(r.createdDateTime),
+    found.push({
+      r,
+      approvalId,
+      stageId: info.stage.id,
+      common: {
+        stageNumber: info.stageNumber,
+        stageCount: info.stageCount,
+        stageStatus: info.stage.status,
+        requestId: id,
+        principal: person(r.principal) ?? { id: str(r.principalId), displayName: 'Unknown user' },
+        action: text(r.action),
+        justification: text(r.justification),
+        ticket: ticket(r.ticketInfo),
+        schedule: schedule(r.scheduleInfo),
+        createdDateTime: str(r.createdDateTime),
+      },
     });
   }
-  return items;
+  return found;
+}
+
+function pimGroupItems(
+  requests: readonly Json[],
+  approvals: ReadonlyMap<string, readonly StageState[]>,
+): PimGroupPending[] {
+  return pimRequests(requests, approvals).map(({ r, approvalId, stageId, common }) => {
+    const group = asObject(r.group);
+    return {
+      kind: 'pimGroup',
+      target: { kind: 'pimGroup', approvalId, stageId, api: 'v1.0' },
+      ...common,
+      group: { id: str(group?.id) ?? str(r.groupId) ?? '', displayName: text(group?.displayName) || 'Group' },
+      accessId: text(r.accessId) || 'member',
+    };
+  });
 }
 
 function pimRoleItems(
   requests: readonly Json[],
   approvals: ReadonlyMap<string, readonly StageState[]>,
 ): PimRolePending[] {
-  const items: PimRolePending[] = [];
-  for (const r of requests) {
-    const id = str(r.id);
-    const approvalId = str(r.approvalId);
-    if (!id || !approvalId || !isGuid(approvalId)) continue;
-    const info = stageInfo(approvals.get(approvalId.toLowerCase()) ?? []);
-    if (!info || !isGuid(info.stage.id)) continue;
+  return pimRequests(requests, approvals).map(({ r, approvalId, stageId, common }) => {
     const role = asObject(r.roleDefinition);
-    items.push({
+    return {
       kind: 'pimRole',
-      target: { kind: 'pimRole', approvalId, stageId: info.stage.id, api: 'beta' },
-      stageNumber: info.stageNumber,
-      stageCount: info.stageCount,
-      stageStatus: info.stage.status,
-      requestId: id,
-      principal: person(r.principal) ?? { id: str(r.principalId), displayName: 'Unknown user' },
+      // PIM for Entra roles approvals exist on beta only (§2.3).
+      target: { kind: 'pimRole', approvalId, stageId, api: 'beta' },
+      ...common,
       role: {
         id: str(role?.id) ?? str(r.roleDefinitionId) ?? '',
         displayName: text(role?.displayName) || 'Directory role',
       },
       directoryScopeId: text(r.directoryScopeId) || '/',
-      action: text(r.action),
-      justification: text(r.justification),
-      ticket: ticket(r.ticketInfo),
-      schedule: schedule(r.scheduleInfo),
-      createdDateTime: str(r.createdDateTime),
-    });
-  }
-  return items;
+    };
+  });
 }
 
 function approvalsById(values: readonly unknown[]): Map<string, readonly StageState[]> {
