@@ -3,16 +3,16 @@ import type { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder'
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Config } from './config';
 import type { Logger } from './log';
-import type { Store } from './store';
+import type { Coordination, Store, StoreOptions } from './store';
 import type { UserTokens } from './auth';
 import type { RunningServer } from './server';
 import type { Notifier, NotifySettings, RateLimiter } from './notify';
 import { ApprovalsBot } from './bot';
 import { createDecisions } from './decisions';
 import { createGovernanceClient } from './graph';
-import { openStore } from './store';
+import { BudgetRateLimiter, LeaseKeeper, leaseBucketOf, openCoordination, openStore } from './store';
 import { startServer } from './server';
-import { startNotifier } from './notify';
+import { processOwner, startNotifier } from './notify';
 import { CloudAdapterDelivery, TeamsApproverAccess, notifyCards } from './bot/teams-delivery';
 
 export interface AppOverrides {
@@ -31,7 +31,78 @@ export interface App {
   readonly adapter: CloudAdapter;
   readonly store: Store;
   readonly notifier: Notifier;
+  /** With the Azure store: the discovery lease buckets this instance keeps; null with one instance. */
+  readonly leases: LeaseKeeper | null;
   close(): Promise<void>;
+}
+
+/**
+ * Approvers are spread over this many discovery lease buckets: enough for a few dozen instances to share,
+ * few enough that renewing them costs little (one blob request per bucket held, every third of the ttl).
+ */
+export const DISCOVERY_BUCKETS = 32;
+/** Member leases for counting live instances (LeaseKeeper's fair share): more than any plausible scale-out. */
+const MEMBER_SLOTS = 16;
+
+interface ScaleOut {
+  readonly leases: LeaseKeeper;
+  readonly budget: Coordination['budget'];
+  stop(): Promise<void>;
+}
+
+/**
+ * Several instances on Azure Storage (issue 6): the discovery buckets' blob leases, kept by a LeaseKeeper
+ * ticking every third of the ttl, and the rate budget all instances share. The first tick runs before the
+ * notifier starts, so that the first discovery cycle already knows which approvers are this instance's.
+ */
+async function startScaleOut(
+  storeOptions: StoreOptions,
+  owner: string,
+  ttlMs: number,
+  log: Logger,
+): Promise<ScaleOut> {
+  const coordination = await openCoordination(storeOptions);
+  const buckets = Array.from({ length: DISCOVERY_BUCKETS }, (_, n) => `discovery:${n}`);
+  const leases = new LeaseKeeper(coordination.leases, owner, buckets, ttlMs, { memberSlots: MEMBER_SLOTS });
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> = Promise.resolve();
+  const tick = async (): Promise<void> => {
+    try {
+      const held = await leases.tick();
+      log.debug({ held: held.size, instances: leases.instances }, 'discovery leases');
+    } catch (error) {
+      // Storage unreachable: what is held still counts until its ttl (holds() is conservative); retry.
+      log.warn({ err: error }, 'could not renew or take discovery leases');
+    }
+  };
+  const schedule = (): void => {
+    if (stopped) return;
+    // A little early, at random: instances started together would otherwise probe each other in step.
+    timer = setTimeout(
+      () => {
+        timer = null;
+        running = tick().finally(schedule);
+      },
+      leases.tickMs * (0.75 + 0.25 * Math.random()),
+    );
+    timer.unref();
+  };
+  await tick();
+  schedule();
+  return {
+    leases,
+    budget: coordination.budget,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+      // Released rather than left to lapse: the other instances take the buckets on their next tick.
+      await leases.releaseAll().catch((error: unknown) => log.warn({ err: error }, 'lease release failed'));
+      await coordination.leases.close();
+      await coordination.budget.close();
+    },
+  };
 }
 
 /** The Bot Framework settings botbuilder reads, from our validated configuration only. */
@@ -53,15 +124,19 @@ export async function startApp(
   deps: { log: Logger; tokens: UserTokens; graphBaseUrl: string | null },
   overrides: AppOverrides = {},
 ): Promise<App> {
-  const store =
-    overrides.store ??
-    (await openStore(
-      config.store.engine === 'memory'
-        ? { engine: 'memory' }
-        : config.store.engine === 'azure'
-          ? { engine: 'azure', ...config.store.azure }
-          : { engine: 'sqlite', directory: config.store.directory },
-    ));
+  const storeOptions: StoreOptions =
+    config.store.engine === 'memory'
+      ? { engine: 'memory' }
+      : config.store.engine === 'azure'
+        ? { engine: 'azure', ...config.store.azure }
+        : { engine: 'sqlite', directory: config.store.directory };
+  const store = overrides.store ?? (await openStore(storeOptions));
+  // One owner for outbox claims and leases; unique per process, so a restarted process is a new owner.
+  const owner = overrides.notify?.worker?.owner ?? processOwner();
+  const scale =
+    config.store.engine === 'azure'
+      ? await startScaleOut(storeOptions, owner, config.notify.leaseSeconds * 1000, deps.log)
+      : null;
   const auth = new ConfigurationBotFrameworkAuthentication(
     botFrameworkOptions(config),
     overrides.credentialsFactory,
@@ -90,7 +165,9 @@ export async function startApp(
     pendingSummaryThreshold: config.cards.pendingSummaryThreshold,
   };
   const appId = config.botFramework?.appId ?? '';
-  const { limiter, ...notifyOverrides } = overrides.notify ?? {};
+  const { limiter: limiterOverride, ...notifyOverrides } = overrides.notify ?? {};
+  // Teams' limits are per bot, not per instance: with several instances they draw on the shared budget.
+  const limiter = limiterOverride ?? (scale ? new BudgetRateLimiter(scale.budget) : undefined);
   const notifier = startNotifier({
     store,
     delivery: new CloudAdapterDelivery({
@@ -108,11 +185,18 @@ export async function startApp(
       digestThreshold: config.notify.digestThreshold,
       digestHour: config.notify.digestHour,
       timeZone: config.cards.timeZone,
+      ...(scale
+        ? {
+            shouldDiscover: (approverId: string) =>
+              scale.leases.holds(leaseBucketOf(approverId, DISCOVERY_BUCKETS)),
+          }
+        : {}),
       ...notifyOverrides,
       worker: {
         leaseMs: config.notify.leaseSeconds * 1000,
         digestCards: config.cards.pendingSummaryThreshold,
         ...notifyOverrides.worker,
+        owner,
       },
     },
     ...(limiter ? { limiter } : {}),
@@ -163,10 +247,12 @@ export async function startApp(
     adapter,
     store,
     notifier,
+    leases: scale?.leases ?? null,
     async close() {
       await server.close();
       await bot.idle();
       await notifier.stop();
+      await scale?.stop();
       await store.close();
     },
   };

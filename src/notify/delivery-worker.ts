@@ -318,13 +318,21 @@ export class DeliveryWorker {
     }
   }
 
-  /** Sends (or updates) within the budget; a 429 holds the conversation for its Retry-After. */
+  /**
+   * Sends (or updates) within the budget; a 429 holds the conversation for its Retry-After. An entry whose
+   * claim is about to run out (it waited long for the budget) is put back unsent: once the claim lapses,
+   * another instance may take the entry and send it too.
+   */
   private async limited(
+    entry: OutboxEntry,
     scope: SendScope,
     call: () => Promise<Delivered>,
   ): Promise<Delivered | { deferUntil: number }> {
     const budget = await this.budget(scope);
     if (!budget.ok) return { deferUntil: budget.until };
+    const now = this.deps.now();
+    const margin = Math.min(2000, this.deps.options.leaseMs / 4);
+    if (entry.claimExpiresAt !== null && entry.claimExpiresAt - now < margin) return { deferUntil: now };
     const result = await call();
     if (!result.ok && result.failure.kind === 'throttled') {
       this.counters.throttled += 1;
@@ -482,7 +490,9 @@ export class DeliveryWorker {
         conversationId: reference.conversationId,
         tenantId: tenantOf(reference.reference, reference.tenantId),
       };
-      const result = await this.limited(scope, () => this.deps.delivery.send(reference.reference, card));
+      const result = await this.limited(entry, scope, () =>
+        this.deps.delivery.send(reference.reference, card),
+      );
       if ('deferUntil' in result) return this.deferred(scope, result.deferUntil);
       if (result.ok) {
         // The copy first: once it is recorded, a crash before completing the entry does not send again.
@@ -527,7 +537,7 @@ export class DeliveryWorker {
       conversationId: payload.conversationId,
       tenantId: tenantOf(payload.reference, null),
     };
-    const result = await this.limited(scope, () =>
+    const result = await this.limited(entry, scope, () =>
       this.deps.delivery.update(payload.reference, payload.activityId, card),
     );
     if ('deferUntil' in result) return this.deferred(scope, result.deferUntil);
@@ -582,7 +592,7 @@ export class DeliveryWorker {
       conversationId: reference.conversationId,
       tenantId: tenantOf(reference.reference, reference.tenantId),
     };
-    const result = await this.limited(scope, () => this.deps.delivery.send(reference.reference, card));
+    const result = await this.limited(entry, scope, () => this.deps.delivery.send(reference.reference, card));
     if ('deferUntil' in result) return this.deferred(scope, result.deferUntil);
     if (!result.ok) {
       if (result.failure.kind === 'blocked' && reference.userId)

@@ -31,13 +31,21 @@ export interface DiscoveryDeps {
   readonly settings: DiscoverySettings;
   /** Called after entries were enqueued, so that the worker looks at once. */
   readonly enqueued: () => void;
+  /**
+   * With several instances (issue 6): whether this instance discovers the approver now (it holds the
+   * approver's lease bucket). Asked right before each approver, so that a lease lost mid-cycle stops work.
+   */
+  readonly shouldDiscover?: (approverId: string) => boolean;
 }
 
 /** What one discovery run found and did. */
 export interface DiscoveryReport {
   /** Approvers whose pending items were read. */
   readonly approvers: number;
-  /** Approvers skipped: no token (not signed in), unreachable, or already being discovered. */
+  /**
+   * Approvers skipped: no token (not signed in), unreachable, already being discovered, or (several
+   * instances) in a lease bucket another instance holds.
+   */
   readonly skipped: number;
   readonly failed: number;
   readonly added: number;
@@ -202,7 +210,12 @@ export class Discovery {
 
   private async discoverOne(reference: StoredReference, report: Tally): Promise<void> {
     const approverId = reference.userId?.toLowerCase();
-    if (!approverId || this.busy.has(approverId) || (await this.deps.store.isUnreachable(approverId))) {
+    if (
+      !approverId ||
+      this.busy.has(approverId) ||
+      (this.deps.shouldDiscover && !this.deps.shouldDiscover(approverId)) ||
+      (await this.deps.store.isUnreachable(approverId))
+    ) {
       report.skipped += 1;
       return;
     }

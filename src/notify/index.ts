@@ -5,7 +5,7 @@
  * `ApproverAccess` ports (src/bot/teams-delivery.ts), and the HTTP edge hands pushes over as headers and
  * a raw body.
  */
-export { startNotifier } from './notifier';
+export { processOwner, startNotifier } from './notifier';
 export type { Notifier, NotifierDeps, NotifySettings, PushAnswer } from './notifier';
 export type { WorkerOptions, WorkerStats } from './delivery-worker';
 export { DEFAULT_WORKER_OPTIONS, DeliveryWorker } from './delivery-worker';

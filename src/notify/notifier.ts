@@ -27,6 +27,11 @@ export interface NotifySettings {
   readonly timeZone: string;
   readonly discoveryConcurrency?: number;
   readonly worker?: Partial<WorkerOptions>;
+  /**
+   * Several instances (issue 6): discovery runs for an approver only where this answers true (the instance
+   * holds the approver's lease bucket); scheduled cycles and pushes alike. Default: every approver.
+   */
+  readonly shouldDiscover?: (approverId: string) => boolean;
 }
 
 export interface NotifierDeps {
@@ -76,10 +81,18 @@ function refusal(r: PushRefusal): PushAnswer {
   return { status: r.status, body: { error: { code: r.code, message: r.message } } };
 }
 
+/**
+ * A claim and lease owner unique to this process: the host (an App Service instance, a Container Apps
+ * replica) and pid, plus a random part, because a restarted process can get the same pid.
+ */
+export function processOwner(): string {
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
 /** Builds the notifier and starts its worker and schedule. */
 export function startNotifier(deps: NotifierDeps): Notifier {
   const now = deps.now ?? Date.now;
-  const owner = deps.settings.worker?.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const owner = deps.settings.worker?.owner ?? processOwner();
   const options: WorkerOptions = { ...DEFAULT_WORKER_OPTIONS, ...deps.settings.worker, owner };
   const worker = new DeliveryWorker({
     store: deps.store,
@@ -106,6 +119,7 @@ export function startNotifier(deps: NotifierDeps): Notifier {
     now,
     settings,
     enqueued: () => worker.wake(),
+    ...(deps.settings.shouldDiscover ? { shouldDiscover: deps.settings.shouldDiscover } : {}),
   });
   const gate = new PushGate(deps.settings.secret, now);
   const commands = new NotifyCommands(deps.store, deps.settings.timeZone, () => new Date(now()));

@@ -223,6 +223,8 @@ export class BudgetRateLimiter {
   private readonly conversation: readonly RateRule[];
   private readonly tenant: readonly RateRule[];
   private readonly tenantPauseMs: number;
+  /** The take in progress in this process; the next one starts after it (see `take`). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly budget: RateBudget,
@@ -237,15 +239,26 @@ export class BudgetRateLimiter {
     this.tenantPauseMs = options.tenantPauseMs ?? 1000;
   }
 
+  /**
+   * One take at a time per process: every take of a tenant writes the same budget entity, so concurrent
+   * takes from one process's workers would only fail each other's conditional writes (a worker pool of 32
+   * on three instances made ~100 writers retrying on one entity). Queued here, only the instances contend.
+   * `now` is read when the take starts, not when it was queued, so that a queued take is not judged early.
+   */
   take(scope: { readonly conversationId: string; readonly tenantId: string }, now: number): Promise<number> {
-    return this.budget.take(
-      scope.tenantId,
-      [
-        { key: 'tenant', rules: this.tenant },
-        { key: `conversation:${scope.conversationId}`, rules: this.conversation },
-      ],
-      now,
+    const queuedAt = Date.now();
+    const run = this.queue.then(() =>
+      this.budget.take(
+        scope.tenantId,
+        [
+          { key: 'tenant', rules: this.tenant },
+          { key: `conversation:${scope.conversationId}`, rules: this.conversation },
+        ],
+        now + (Date.now() - queuedAt),
+      ),
     );
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   async hold(
@@ -263,6 +276,15 @@ export interface LeaseKeeperOptions {
   /** The most leases this instance holds at once (default: all), so that several instances share the names. */
   readonly maxHeld?: number;
   readonly clock?: () => number;
+  /**
+   * Fair shares without knowing how many instances run: each instance also holds one of this many member
+   * leases (`member:0`…), counts the member leases others hold (by trying the others: a free one is taken
+   * and given back at once), and keeps at most its share of the names (all of them divided by the live
+   * instances, rounded up), giving up the excess when instances join and taking more when one dies (its
+   * member lease lapses with its other leases). Costs one or two requests per slot and tick; with more
+   * instances than slots the extra ones are not counted. Default 0: no member leases.
+   */
+  readonly memberSlots?: number;
 }
 
 /**
@@ -277,6 +299,10 @@ export class LeaseKeeper {
   private readonly ttlMs: number;
   private readonly clock: () => number;
   private readonly maxHeld: number;
+  private readonly members: readonly string[];
+  private member: string | null = null;
+  private live = 1;
+  private counted = 1;
 
   constructor(
     private readonly leases: Coordinator,
@@ -292,6 +318,14 @@ export class LeaseKeeper {
     const start =
       names.length === 0 ? 0 : Number.parseInt(leaseBucketOf(owner, names.length, 'x').slice(2), 10);
     this.order = [...names.slice(start), ...names.slice(0, start)];
+    const members = Array.from({ length: options.memberSlots ?? 0 }, (_, n) => `member:${n}`);
+    const first = members.length === 0 ? 0 : start % members.length;
+    this.members = [...members.slice(first), ...members.slice(0, first)];
+  }
+
+  /** Live instances as the last tick counted them (this one included; 1 without member slots). */
+  get instances(): number {
+    return this.live;
   }
 
   /** How often to tick: a third of the ttl, so that a renewal can fail once and still be retried in time. */
@@ -300,19 +334,50 @@ export class LeaseKeeper {
   }
 
   async tick(): Promise<ReadonlySet<string>> {
+    // The member lease first: a dead instance's member lease then lapses before its names do, so that the
+    // others count one instance fewer by the time its names come free.
+    const limit = Math.min(this.maxHeld, await this.share());
     for (const name of [...this.validUntil.keys()]) {
       const sentAt = this.clock();
       if (await this.leases.renew(name, this.owner)) this.validUntil.set(name, sentAt + this.ttlMs);
       else this.validUntil.delete(name);
     }
+    // Over the share (an instance joined): give the excess up, so that the newcomer finds it free next tick.
+    for (const name of [...this.validUntil.keys()].slice(limit)) {
+      this.validUntil.delete(name);
+      await this.leases.release(name, this.owner);
+    }
     for (const name of this.order) {
-      if (this.validUntil.size >= this.maxHeld) break;
+      if (this.validUntil.size >= limit) break;
       if (this.validUntil.has(name)) continue;
       const sentAt = this.clock();
       if (await this.leases.acquire(name, this.owner, this.ttlMs))
         this.validUntil.set(name, sentAt + this.ttlMs);
     }
     return this.held();
+  }
+
+  /** The names this instance may hold: all of them divided by the live instances (see `memberSlots`). */
+  private async share(): Promise<number> {
+    if (this.members.length === 0) return this.order.length;
+    if (this.member && !(await this.leases.renew(this.member, this.owner))) this.member = null;
+    let others = 0;
+    for (const slot of this.members) {
+      if (slot === this.member) continue;
+      if (!(await this.leases.acquire(slot, this.owner, this.ttlMs))) {
+        others += 1;
+      } else if (this.member === null) {
+        this.member = slot;
+      } else {
+        // A probe: the slot was free, so nobody is behind it; give it back at once.
+        await this.leases.release(slot, this.owner);
+      }
+    }
+    // Another instance's probe, caught while it holds a free slot, looks like one more instance: believe a
+    // rise only once two ticks in a row saw it (a fall at once: a dead instance's names are free anyway).
+    this.live = Math.min(others + 1, this.counted);
+    this.counted = others + 1;
+    return Math.ceil(this.order.length / this.live);
   }
 
   /** True while the lease on `name` is certainly this owner's. */
@@ -326,8 +391,9 @@ export class LeaseKeeper {
 
   /** On shutdown: another instance can take the names at once instead of after the ttl. */
   async releaseAll(): Promise<void> {
-    const names = [...this.validUntil.keys()];
+    const names = [...this.validUntil.keys(), ...(this.member ? [this.member] : [])];
     this.validUntil.clear();
+    this.member = null;
     await Promise.all(names.map((name) => this.leases.release(name, this.owner)));
   }
 }
