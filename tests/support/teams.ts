@@ -144,3 +144,31 @@ export function cardActions(
   walk(card, false);
   return found;
 }
+
+type Json = Record<string, unknown>;
+
+/** The Adaptive Card inside an activity the bot sent. */
+export function cardOf(activity: unknown): Json | null {
+  const attachments =
+    (activity as { attachments?: { contentType?: string; content?: Json }[] }).attachments ?? [];
+  return (
+    attachments.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content ?? null
+  );
+}
+
+/** The item target a card acts on (from its refresh or any button). */
+export function targetOf(card: unknown): Json | null {
+  let found: Json | null = null;
+  const walk = (node: unknown): void => {
+    if (found || !node || typeof node !== 'object') return;
+    const o = node as Json;
+    const data = o.data as Json | undefined;
+    if (data && typeof data === 'object' && data.target) {
+      found = data.target as Json;
+      return;
+    }
+    Object.values(o).forEach(walk);
+  };
+  walk(card);
+  return found;
+}

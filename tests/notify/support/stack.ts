@@ -13,7 +13,7 @@ import { openSqliteStore } from '../../../src/store';
 import type { Store, StoredReference } from '../../../src/store';
 import { startRateLimitedConnector } from '../../support/rate-limited-connector';
 import type { RateLimitedConnector, RateLimitedConnectorOptions } from '../../support/rate-limited-connector';
-import { TENANT_ID, teamsUser } from '../../support/teams';
+import { TENANT_ID, cardOf, targetOf, teamsUser } from '../../support/teams';
 import type { TeamsUser } from '../../support/teams';
 
 export const BOT = { id: '28:approvals-bot', name: 'Approvals' };
@@ -117,33 +117,7 @@ export function personalReference(user: TeamsUser, serviceUrl: string): StoredRe
   };
 }
 
-type Json = Record<string, unknown>;
-
-/** The Adaptive Card inside an activity the bot sent. */
-export function cardOf(activity: unknown): Json | null {
-  const attachments =
-    (activity as { attachments?: { contentType?: string; content?: Json }[] }).attachments ?? [];
-  return (
-    attachments.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content ?? null
-  );
-}
-
-/** The item target a card acts on (from its refresh or any button). */
-export function targetOf(card: unknown): Json | null {
-  let found: Json | null = null;
-  const walk = (node: unknown): void => {
-    if (found || !node || typeof node !== 'object') return;
-    const o = node as Json;
-    const data = o.data as Json | undefined;
-    if (data && typeof data === 'object' && data.target) {
-      found = data.target as Json;
-      return;
-    }
-    Object.values(o).forEach(walk);
-  };
-  walk(card);
-  return found;
-}
+export { cardOf, targetOf };
 
 /** The approval or review decision id a card is about. */
 export function cardItemId(activity: unknown): string | null {
