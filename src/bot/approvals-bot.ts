@@ -32,7 +32,7 @@ export interface BotDeps {
   /** How long a click may wait for Graph before the user gets "working on it" (Teams waits about 5 s). */
   readonly answerWithinMs?: number;
   /** Notifications: copies updated through the durable outbox, subscription and settings commands. */
-  readonly notifier?: Pick<Notifier, 'finalized' | 'commands' | 'observed'>;
+  readonly notifier: Pick<Notifier, 'finalized' | 'commands' | 'observed'>;
 }
 
 type Scope = StoredReference['scope'];
@@ -126,12 +126,10 @@ export class ApprovalsBot extends TeamsActivityHandler {
         (m) => m.id === context.activity.recipient?.id,
       );
       if (botAdded) await this.greet(context);
-      if (this.deps.notifier) {
-        // Team members have the app through the team: notify may open a 1:1 with them (issue 5).
-        await rememberMembers(this.deps.store, context, botAdded, this.now()).catch((error: unknown) =>
-          this.deps.log.warn({ err: error }, 'could not read the members of this team or chat'),
-        );
-      }
+      // Team members have the app through the team: notify may open a 1:1 with them (issue 5).
+      await rememberMembers(this.deps.store, context, botAdded, this.now()).catch((error: unknown) =>
+        this.deps.log.warn({ err: error }, 'could not read the members of this team or chat'),
+      );
       await next();
     });
     this.onMessage(async (context, next) => {
@@ -298,13 +296,7 @@ export class ApprovalsBot extends TeamsActivityHandler {
         // Graph refused the token: sign the user out and ask again (issue 4).
         return { kind: 'reply', body: await this.deps.tokens.signOutAfterGraph401(context) };
       }
-      if (FINAL_KINDS.has(outcome.kind))
-        this.track(
-          this.updateCopies(key, {
-            conversationId: reference.conversation?.id ?? '',
-            activityId: clickedCopy,
-          }),
-        );
+      if (FINAL_KINDS.has(outcome.kind)) this.track(this.updateCopies(key));
       return {
         kind: 'card',
         card: this.outcomeCardFor(stored.item, outcome, action.decision, justification),
@@ -315,11 +307,7 @@ export class ApprovalsBot extends TeamsActivityHandler {
       deciding.then(async (outcome) => {
         const card = this.outcomeCardFor(stored.item, outcome, action.decision, justification);
         if (clickedCopy) await this.updateMessage(reference, clickedCopy, card);
-        if (FINAL_KINDS.has(outcome.kind))
-          await this.updateCopies(key, {
-            conversationId: reference.conversation?.id ?? '',
-            activityId: clickedCopy,
-          });
+        if (FINAL_KINDS.has(outcome.kind)) await this.updateCopies(key);
       }),
     );
     return { kind: 'card', card: this.views.workingCard(stored.item, action.decision) };
@@ -350,33 +338,9 @@ export class ApprovalsBot extends TeamsActivityHandler {
 
   // ---- Copies of cards ----
 
-  /**
-   * Brings every other copy of an item's card to its final state (design rule 7). The copy the user
-   * clicked in a personal chat already shows their answer.
-   */
-  private async updateCopies(
-    key: string,
-    clicked: { conversationId: string; activityId: string | null },
-  ): Promise<void> {
-    // With the notifier, every copy (the clicked one too) is updated through the outbox (design rule 9).
-    if (this.deps.notifier) return this.deps.notifier.finalized(key);
-    const stored = await this.deps.store.getItem(key);
-    if (!stored?.final) return;
-    for (const copy of await this.deps.store.copiesOf(key)) {
-      const isClicked =
-        copy.conversationId === clicked.conversationId && copy.activityId === clicked.activityId;
-      if (isClicked && copy.scope === 'personal') continue;
-      const viewer: Viewer = { aadObjectId: copy.scope === 'personal' ? copy.recipientId : null, mri: null };
-      const card = this.views.finalCard(stored.item, stored.final, viewer);
-      try {
-        await this.updateMessage(copy.reference as Partial<ConversationReference>, copy.activityId, card);
-      } catch (error) {
-        this.deps.log.warn(
-          { err: error, itemKey: key, conversationId: copy.conversationId },
-          'could not update a card copy',
-        );
-      }
-    }
+  /** Every copy of a decided item's card, the clicked one too, is updated through the outbox (rules 7, 9). */
+  private updateCopies(key: string): Promise<void> {
+    return this.deps.notifier.finalized(key);
   }
 
   private async updateMessage(
@@ -419,7 +383,7 @@ export class ApprovalsBot extends TeamsActivityHandler {
       .trim()
       .toLowerCase();
     const scope = scopeOf(context.activity);
-    if (this.deps.notifier && isNotifyCommand(command)) {
+    if (isNotifyCommand(command)) {
       const input = notifyCommandInput(context.activity, scope, text.replace(/<[^>]*>/g, '').trim());
       const reply = await this.deps.notifier.commands.handle(input);
       if (reply !== null) {
@@ -510,7 +474,7 @@ export class ApprovalsBot extends TeamsActivityHandler {
     const stored: StoredItem[] = [];
     for (const item of discovery.items) stored.push(await this.deps.store.putItem(item, user.aadObjectId));
     // Discovery watches these from now on, so a card shown here is updated when decided elsewhere.
-    await this.deps.notifier?.observed(
+    await this.deps.notifier.observed(
       user.aadObjectId,
       stored.map((s) => s.key),
     );
