@@ -17,6 +17,7 @@ import { startStack } from '../bot/harness';
 const ROOT = path.resolve(__dirname, '..', '..');
 
 describe('with a MicrosoftAppId configured', () => {
+  const user = { aadObjectId: '6d2b6a0e-7c1f-4f0e-9b8a-1a2b3c4d5e01', mri: '29:alex', name: 'Alex Wilber' };
   let double: TokenServiceDouble;
   let app: App;
   let store: MemoryStore;
@@ -43,11 +44,6 @@ describe('with a MicrosoftAppId configured', () => {
   it('refuses an unsigned POST to /api/messages before any handler runs', async () => {
     const connector = await startConnectorDouble();
     try {
-      const user = {
-        aadObjectId: '6d2b6a0e-7c1f-4f0e-9b8a-1a2b3c4d5e01',
-        mri: '29:alex',
-        name: 'Alex Wilber',
-      };
       const res = await post(
         app.server.url,
         messageActivity({ serviceUrl: connector.serviceUrl }, user, 'help'),
@@ -64,11 +60,6 @@ describe('with a MicrosoftAppId configured', () => {
   it('refuses a token signed with a key the Bot Framework does not publish, with 401 and not 500', async () => {
     const connector = await startConnectorDouble();
     try {
-      const user = {
-        aadObjectId: '6d2b6a0e-7c1f-4f0e-9b8a-1a2b3c4d5e01',
-        mri: '29:alex',
-        name: 'Alex Wilber',
-      };
       const jwt = double.signActivityJwt(double.appId, connector.serviceUrl, { foreignKey: true });
       const res = await post(
         app.server.url,
@@ -85,11 +76,6 @@ describe('with a MicrosoftAppId configured', () => {
   it('accepts a properly signed activity', async () => {
     const connector = await startConnectorDouble();
     try {
-      const user = {
-        aadObjectId: '6d2b6a0e-7c1f-4f0e-9b8a-1a2b3c4d5e01',
-        mri: '29:alex',
-        name: 'Alex Wilber',
-      };
       const jwt = double.signActivityJwt(double.appId, connector.serviceUrl);
       const res = await post(
         app.server.url,
