@@ -2,7 +2,7 @@
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ensureDependencies, root } from './setup.mjs';
+import { ensureDependencies, root, runtimeEnv } from './setup.mjs';
 
 ensureDependencies();
 const only = process.argv[2];
@@ -14,6 +14,6 @@ for (const name of ['invoke', 'notify']) {
   execSync(`node -r ts-node/register/transpile-only ${file}`, {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, TS_NODE_PROJECT: path.join(root, 'tsconfig.json'), LOG_LEVEL: 'silent' },
+    env: { ...runtimeEnv(), TS_NODE_PROJECT: path.join(root, 'tsconfig.json'), LOG_LEVEL: 'silent' },
   });
 }

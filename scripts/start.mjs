@@ -2,13 +2,14 @@
 // mode: the Graph sandbox, the bot and the Agents Playground.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { build, ensureDependencies, root } from './setup.mjs';
+import { build, ensureDependencies, root, runtime, runtimeEnv } from './setup.mjs';
 
 ensureDependencies();
 build();
-const child = spawn(process.execPath, [path.join(root, 'dist', 'src', 'main.js')], {
+const child = spawn(runtime(), [path.join(root, 'dist', 'src', 'main.js')], {
   cwd: root,
   stdio: 'inherit',
+  env: runtimeEnv(),
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code) => process.exit(code ?? 0));

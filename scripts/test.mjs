@@ -1,6 +1,6 @@
 // `npm test`: installs what is missing, then typecheck, lint, formatting and the jest suites.
 import { execSync } from 'node:child_process';
-import { ensureDependencies, root } from './setup.mjs';
+import { ensureDependencies, root, runtimeEnv } from './setup.mjs';
 
 ensureDependencies();
 const steps = [
@@ -11,5 +11,10 @@ const steps = [
 ];
 for (const [name, command] of steps) {
   console.log(`\n▶ ${name}: ${command}`);
-  execSync(command, { cwd: root, stdio: 'inherit' });
+  try {
+    execSync(command, { cwd: root, stdio: 'inherit', env: runtimeEnv() });
+  } catch {
+    console.error(`\n✖ ${name} failed (see above).`);
+    process.exit(1);
+  }
 }

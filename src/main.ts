@@ -62,7 +62,10 @@ async function main(): Promise<void> {
     const tokens = new BotFrameworkTokens({ connectionName: config.botFramework.oauthConnectionName });
     const app = await startApp(config, { log, tokens, graphBaseUrl: config.graph.baseUrl });
     closers.push(() => app.close());
-    log.info({ bot: app.server.url, cloud: config.graph.cloud }, 'production mode: bot running');
+    log.info(
+      { bot: app.server.url, cloud: config.graph.cloud, node: process.versions.node },
+      'production mode: bot running',
+    );
   } else {
     await startLocal(config, log, closers);
   }
@@ -93,7 +96,10 @@ async function startLocal(
     graphBaseUrl: sandbox.url,
   });
   closers.unshift(() => app.close());
-  log.info({ graph: sandbox.url, bot: app.server.url }, 'local mode: Graph sandbox and bot running');
+  log.info(
+    { graph: sandbox.url, bot: app.server.url, node: process.versions.node },
+    'local mode: Graph sandbox and bot running',
+  );
   // startApp started the notifier: discovery for everyone with a 1:1 reference, and the outbox worker.
   log.info({ everySeconds: config.notify.discoverySeconds }, 'local mode: discovery scheduled');
 

@@ -1,4 +1,5 @@
-import type { Database } from 'better-sqlite3';
+import type { Db } from './sqlite-db';
+import { column, immediate } from './sqlite-db';
 import { StoreError } from './rules';
 
 /**
@@ -117,18 +118,15 @@ const MIGRATIONS: readonly Migration[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
 
-function currentVersion(db: Database): number {
-  const row = db
-    .prepare<[], { version: number | null }>('SELECT max(version) AS version FROM schema_version')
-    .get();
-  return row?.version ?? 0;
+function currentVersion(db: Db): number {
+  return column<[], number | null>(db, 'SELECT max(version) FROM schema_version').get() ?? 0;
 }
 
 /** Brings the file to SCHEMA_VERSION; safe when several processes open the same file at once. */
-export function migrate(db: Database): void {
+export function migrate(db: Db): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
   // IMMEDIATE takes the write lock before reading the version, so two processes cannot both migrate.
-  db.transaction(() => {
+  immediate(db, () => {
     const from = currentVersion(db);
     if (from > SCHEMA_VERSION) {
       throw new StoreError(
@@ -141,5 +139,5 @@ export function migrate(db: Database): void {
       db.exec(migration.sql);
       db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(migration.version);
     }
-  }).immediate();
+  })();
 }

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import type { Database as Db } from 'better-sqlite3';
 import { itemKey } from '../graph';
 import type { Outcome, PendingItem } from '../graph';
 import {
@@ -15,6 +13,8 @@ import {
   uniqueKeys,
   userKey,
 } from './rules';
+import type { Db } from './sqlite-db';
+import { column, immediate, openDatabase, statement } from './sqlite-db';
 import { migrate } from './sqlite-schema';
 import type {
   AuditEntry,
@@ -120,7 +120,7 @@ function toEntry(row: OutboxRow, payload: string | undefined): OutboxEntry {
 /**
  * The default Store: one SQLite file in the data folder (design rule 9). WAL with synchronous=NORMAL keeps
  * every committed transaction through a process crash (SIGKILL); only an OS crash or power loss can drop
- * the last few. better-sqlite3 is synchronous, so each method runs its statements without yielding; writes
+ * the last few. node:sqlite is synchronous, so each method runs its statements without yielding; writes
  * that read first use BEGIN IMMEDIATE, so other processes on the same file wait rather than interleave.
  */
 export class SqliteStore implements Store {
@@ -161,13 +161,12 @@ export class SqliteStore implements Store {
       });
       return stored;
     };
-    const putTx = db.transaction((sightings: readonly ItemSighting[]) => {
+    this.putTx = immediate(db, (sightings: readonly ItemSighting[]) => {
       const at = this.now().toISOString();
       return sightings.map((s) => put(s.item, s.approverId, at));
     });
-    this.putTx = (sightings) => putTx.immediate(sightings);
 
-    const finishTx = db.transaction((key: string, final: FinalState) => {
+    this.finishTx = immediate(db, (key: string, final: FinalState) => {
       const existing = sql.getItem.get(key);
       if (!existing) return false;
       const next = nextFinal(existing.final ? parse<FinalState>(existing.final) : null, final);
@@ -175,9 +174,8 @@ export class SqliteStore implements Store {
       sql.setFinal.run({ key, final: JSON.stringify(next), updatedAt: this.now().toISOString() });
       return true;
     });
-    this.finishTx = (key, final) => finishTx.immediate(key, final);
 
-    const enqueueTx = db.transaction((entries: readonly NewOutboxEntry[]) => {
+    this.enqueueTx = immediate(db, (entries: readonly NewOutboxEntry[]) => {
       const at = this.now().getTime();
       const added: OutboxEntry[] = [];
       for (const e of entries) {
@@ -197,9 +195,8 @@ export class SqliteStore implements Store {
       }
       return added;
     });
-    this.enqueueTx = (entries) => enqueueTx.immediate(entries);
 
-    const claimTx = db.transaction((request: ClaimRequest) => {
+    this.claimTx = immediate(db, (request: ClaimRequest) => {
       const { now, limit, owner, leaseMs } = request;
       const expired = sql.expiredLeases.all(now, limit);
       const due = expired.length < limit ? sql.dueEntries.all(now, limit - expired.length) : [];
@@ -210,17 +207,15 @@ export class SqliteStore implements Store {
       }
       return claimed;
     });
-    this.claimTx = (request) => claimTx.immediate(request);
 
-    const completeTx = db.transaction((id: string, owner: string, activityId: string | null, now: number) => {
+    this.completeTx = immediate(db, (id: string, owner: string, activityId: string | null, now: number) => {
       const seq = sql.complete.get({ id, owner, now, activityId });
       if (seq === undefined) return false;
       sql.deletePayload.run(seq);
       return true;
     });
-    this.completeTx = (id, owner, activityId, now) => completeTx.immediate(id, owner, activityId, now);
 
-    const subscribeTx = db.transaction((s: ChannelSubscription) => {
+    this.subscribeTx = immediate(db, (s: ChannelSubscription) => {
       const id = s.filter.id.toLowerCase();
       const existing = sql.getSubscription.get(s.conversationId, s.filter.kind, id);
       const kept = existing ? parse<ChannelSubscription>(existing) : null;
@@ -236,26 +231,24 @@ export class SqliteStore implements Store {
       });
       return kept === null;
     });
-    this.subscribeTx = (s) => subscribeTx.immediate(s);
 
-    const pendingTx = db.transaction((approverId: string, itemKeys: readonly string[]) => {
+    this.pendingTx = immediate(db, (approverId: string, itemKeys: readonly string[]) => {
       const id = userKey(approverId);
       const previous = sql.getPending.get(id);
       const next = uniqueKeys(itemKeys);
       sql.setPending.run(id, JSON.stringify(next));
       return pendingDiff(previous ? parse<string[]>(previous) : [], next);
     });
-    this.pendingTx = (approverId, itemKeys) => pendingTx.immediate(approverId, itemKeys);
   }
 
   /** Opens (creating when missing) the store file in `directory` and brings its schema up to date. */
   static open(options: SqliteStoreOptions): SqliteStore {
     mkdirSync(options.directory, { recursive: true });
     const path = join(options.directory, options.fileName ?? DEFAULT_SQLITE_FILE);
-    const db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
+    const db = openDatabase(path, { timeoutMs: options.busyTimeoutMs ?? 5000 });
     try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
+      db.exec('PRAGMA journal_mode = WAL');
+      db.exec('PRAGMA synchronous = NORMAL');
       migrate(db);
       return new SqliteStore(db, path, options.now);
     } catch (error) {
@@ -477,7 +470,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.db.isOpen) this.db.close();
   }
 }
 
@@ -492,46 +485,44 @@ function fileSize(path: string): number {
 /** Every statement, prepared once per connection. */
 function prepare(db: Db) {
   return {
-    getItem: db.prepare<[string], ItemRow>('SELECT * FROM items WHERE key = ?'),
-    upsertItem: db.prepare<{ key: string; item: string; approverIds: string; updatedAt: string }>(
+    getItem: statement<[string], ItemRow>(db, 'SELECT * FROM items WHERE key = ?'),
+    upsertItem: statement<{ key: string; item: string; approverIds: string; updatedAt: string }>(
+      db,
       `INSERT INTO items (key, item, approver_ids, final, updated_at) VALUES (@key, @item, @approverIds, NULL, @updatedAt)
        ON CONFLICT (key) DO UPDATE SET item = excluded.item, approver_ids = excluded.approver_ids,
          updated_at = excluded.updated_at`,
     ),
-    setFinal: db.prepare<{ key: string; final: string; updatedAt: string }>(
+    setFinal: statement<{ key: string; final: string; updatedAt: string }>(
+      db,
       'UPDATE items SET final = @final, updated_at = @updatedAt WHERE key = @key',
     ),
 
-    insertCopy: db.prepare<[string, string, string, string]>(
+    insertCopy: statement<[string, string, string, string]>(
+      db,
       'INSERT OR IGNORE INTO card_copies (item_key, conversation_id, activity_id, copy) VALUES (?, ?, ?, ?)',
     ),
-    copiesOf: db
-      .prepare<[string], string>('SELECT copy FROM card_copies WHERE item_key = ? ORDER BY seq')
-      .pluck(),
+    copiesOf: column<[string], string>(db, 'SELECT copy FROM card_copies WHERE item_key = ? ORDER BY seq'),
 
-    upsertReference: db.prepare<[string, string, string]>(
+    upsertReference: statement<[string, string, string]>(
+      db,
       `INSERT INTO conversation_refs (key, scope, reference) VALUES (?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET scope = excluded.scope, reference = excluded.reference`,
     ),
-    getReference: db
-      .prepare<[string], string>('SELECT reference FROM conversation_refs WHERE key = ?')
-      .pluck(),
-    removeReference: db.prepare<[string]>('DELETE FROM conversation_refs WHERE key = ?'),
-    listReferences: db
-      .prepare<{ after: string; scope: string | null; limit: number }, string>(
-        `SELECT reference FROM conversation_refs WHERE key > @after AND (@scope IS NULL OR scope = @scope)
+    getReference: column<[string], string>(db, 'SELECT reference FROM conversation_refs WHERE key = ?'),
+    removeReference: statement<[string]>(db, 'DELETE FROM conversation_refs WHERE key = ?'),
+    listReferences: column<{ after: string; scope: string | null; limit: number }, string>(
+      db,
+      `SELECT reference FROM conversation_refs WHERE key > @after AND (@scope IS NULL OR scope = @scope)
        ORDER BY key LIMIT @limit`,
-      )
-      .pluck(),
+    ),
 
-    insertAudit: db.prepare<[string, string]>('INSERT INTO audit (user_id, entry) VALUES (?, ?)'),
-    auditFor: db
-      .prepare<[string, number], string>(
-        'SELECT entry FROM audit WHERE user_id = ? ORDER BY seq DESC LIMIT ?',
-      )
-      .pluck(),
+    insertAudit: statement<[string, string]>(db, 'INSERT INTO audit (user_id, entry) VALUES (?, ?)'),
+    auditFor: column<[string, number], string>(
+      db,
+      'SELECT entry FROM audit WHERE user_id = ? ORDER BY seq DESC LIMIT ?',
+    ),
 
-    insertOutbox: db.prepare<
+    insertOutbox: statement<
       {
         id: string;
         kind: string;
@@ -543,115 +534,126 @@ function prepare(db: Db) {
       },
       OutboxRow
     >(
+      db,
       `INSERT INTO outbox (id, kind, conversation_key, item_key, dedupe_key, state, attempts, not_before,
          created_at, updated_at)
        VALUES (@id, @kind, @conversationKey, @itemKey, @dedupeKey, 'pending', 0, @notBefore, @at, @at)
        ON CONFLICT (dedupe_key) DO NOTHING
        RETURNING *`,
     ),
-    expiredLeases: db
-      .prepare<[number, number], number>(
-        `SELECT seq FROM outbox WHERE state = 'inflight' AND claim_expires_at <= ?
+    expiredLeases: column<[number, number], number>(
+      db,
+      `SELECT seq FROM outbox WHERE state = 'inflight' AND claim_expires_at <= ?
          ORDER BY claim_expires_at, seq LIMIT ?`,
-      )
-      .pluck(),
-    dueEntries: db
-      .prepare<[number, number], number>(
-        "SELECT seq FROM outbox WHERE state = 'pending' AND not_before <= ? ORDER BY not_before, seq LIMIT ?",
-      )
-      .pluck(),
-    claim: db.prepare<{ seq: number; owner: string; expires: number; now: number }, OutboxRow>(
+    ),
+    dueEntries: column<[number, number], number>(
+      db,
+      "SELECT seq FROM outbox WHERE state = 'pending' AND not_before <= ? ORDER BY not_before, seq LIMIT ?",
+    ),
+    claim: statement<{ seq: number; owner: string; expires: number; now: number }, OutboxRow>(
+      db,
       `UPDATE outbox SET state = 'inflight', attempts = attempts + 1, claim_owner = @owner,
          claim_expires_at = @expires, updated_at = @now
        WHERE seq = @seq RETURNING *`,
     ),
     // A claim counts only while its lease runs: an owner that stalled past it may not settle the entry.
-    complete: db
-      .prepare<{ id: string; owner: string; now: number; activityId: string | null }, number>(
-        `UPDATE outbox SET state = 'done', activity_id = @activityId, claim_owner = NULL, claim_expires_at = NULL,
+    complete: column<{ id: string; owner: string; now: number; activityId: string | null }, number>(
+      db,
+      `UPDATE outbox SET state = 'done', activity_id = @activityId, claim_owner = NULL, claim_expires_at = NULL,
            updated_at = @now
          WHERE id = @id AND state = 'inflight' AND claim_owner = @owner AND claim_expires_at > @now
          RETURNING seq`,
-      )
-      .pluck(),
-    retry: db.prepare<{ id: string; owner: string; now: number; notBefore: number; error: string }>(
+    ),
+    retry: statement<{ id: string; owner: string; now: number; notBefore: number; error: string }>(
+      db,
       `UPDATE outbox SET state = 'pending', not_before = @notBefore, last_error = @error, claim_owner = NULL,
          claim_expires_at = NULL, updated_at = @now
        WHERE id = @id AND state = 'inflight' AND claim_owner = @owner AND claim_expires_at > @now`,
     ),
-    fail: db.prepare<{ id: string; owner: string; now: number; error: string }>(
+    fail: statement<{ id: string; owner: string; now: number; error: string }>(
+      db,
       `UPDATE outbox SET state = 'dead', last_error = @error, claim_owner = NULL, claim_expires_at = NULL,
          updated_at = @now
        WHERE id = @id AND state = 'inflight' AND claim_owner = @owner AND claim_expires_at > @now`,
     ),
-    getOutbox: db.prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE id = ?'),
-    insertPayload: db.prepare<[number, string]>('INSERT INTO outbox_payloads (seq, payload) VALUES (?, ?)'),
-    getPayload: db.prepare<[number], string>('SELECT payload FROM outbox_payloads WHERE seq = ?').pluck(),
-    deletePayload: db.prepare<[number]>('DELETE FROM outbox_payloads WHERE seq = ?'),
-    outboxCounts: db.prepare<[], { state: OutboxState; n: number }>(
+    getOutbox: statement<[string], OutboxRow>(db, 'SELECT * FROM outbox WHERE id = ?'),
+    insertPayload: statement<[number, string]>(
+      db,
+      'INSERT INTO outbox_payloads (seq, payload) VALUES (?, ?)',
+    ),
+    getPayload: column<[number], string>(db, 'SELECT payload FROM outbox_payloads WHERE seq = ?'),
+    deletePayload: statement<[number]>(db, 'DELETE FROM outbox_payloads WHERE seq = ?'),
+    outboxCounts: statement<[], { state: OutboxState; n: number }>(
+      db,
       'SELECT state, count(*) AS n FROM outbox GROUP BY state',
     ),
 
-    getSubscription: db
-      .prepare<[string, string, string], string>(
-        'SELECT subscription FROM subscriptions WHERE conversation_id = ? AND kind = ? AND target_id = ?',
-      )
-      .pluck(),
-    upsertSubscription: db.prepare<{
+    getSubscription: column<[string, string, string], string>(
+      db,
+      'SELECT subscription FROM subscriptions WHERE conversation_id = ? AND kind = ? AND target_id = ?',
+    ),
+    upsertSubscription: statement<{
       conversationId: string;
       kind: string;
       targetId: string;
       subscription: string;
     }>(
+      db,
       `INSERT INTO subscriptions (conversation_id, kind, target_id, subscription)
        VALUES (@conversationId, @kind, @targetId, @subscription)
        ON CONFLICT (conversation_id, kind, target_id) DO UPDATE SET subscription = excluded.subscription`,
     ),
-    removeSubscription: db.prepare<[string, string, string]>(
+    removeSubscription: statement<[string, string, string]>(
+      db,
       'DELETE FROM subscriptions WHERE conversation_id = ? AND kind = ? AND target_id = ?',
     ),
-    subscriptionsOf: db
-      .prepare<[string], string>(
-        'SELECT subscription FROM subscriptions WHERE conversation_id = ? ORDER BY seq',
-      )
-      .pluck(),
-    subscriptionsFor: db.prepare<[string, string], { seq: number; subscription: string }>(
+    subscriptionsOf: column<[string], string>(
+      db,
+      'SELECT subscription FROM subscriptions WHERE conversation_id = ? ORDER BY seq',
+    ),
+    subscriptionsFor: statement<[string, string], { seq: number; subscription: string }>(
+      db,
       'SELECT seq, subscription FROM subscriptions WHERE kind = ? AND target_id = ?',
     ),
 
-    rememberDecision: db.prepare<[string, string, number]>(
+    rememberDecision: statement<[string, string, number]>(
+      db,
       `INSERT INTO decisions (key, outcome, expires_at) VALUES (?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET outcome = excluded.outcome, expires_at = excluded.expires_at`,
     ),
-    recallDecision: db
-      .prepare<[string, number], string>('SELECT outcome FROM decisions WHERE key = ? AND expires_at > ?')
-      .pluck(),
-    forgetDecisions: db.prepare<[number]>('DELETE FROM decisions WHERE expires_at <= ?'),
+    recallDecision: column<[string, number], string>(
+      db,
+      'SELECT outcome FROM decisions WHERE key = ? AND expires_at > ?',
+    ),
+    forgetDecisions: statement<[number]>(db, 'DELETE FROM decisions WHERE expires_at <= ?'),
 
-    getPending: db
-      .prepare<[string], string>('SELECT item_keys FROM pending_for WHERE approver_id = ?')
-      .pluck(),
-    setPending: db.prepare<[string, string]>(
+    getPending: column<[string], string>(db, 'SELECT item_keys FROM pending_for WHERE approver_id = ?'),
+    setPending: statement<[string, string]>(
+      db,
       `INSERT INTO pending_for (approver_id, item_keys) VALUES (?, ?)
        ON CONFLICT (approver_id) DO UPDATE SET item_keys = excluded.item_keys`,
     ),
 
-    getUser: db.prepare<[string], UserRow>('SELECT unreachable, preferences FROM users WHERE user_id = ?'),
-    setUnreachable: db.prepare<[string, string]>(
+    getUser: statement<[string], UserRow>(db, 'SELECT unreachable, preferences FROM users WHERE user_id = ?'),
+    setUnreachable: statement<[string, string]>(
+      db,
       `INSERT INTO users (user_id, unreachable) VALUES (?, ?)
        ON CONFLICT (user_id) DO UPDATE SET unreachable = excluded.unreachable`,
     ),
-    clearUnreachable: db.prepare<[string]>('UPDATE users SET unreachable = NULL WHERE user_id = ?'),
-    setPreferences: db.prepare<[string, string]>(
+    clearUnreachable: statement<[string]>(db, 'UPDATE users SET unreachable = NULL WHERE user_id = ?'),
+    setPreferences: statement<[string, string]>(
+      db,
       `INSERT INTO users (user_id, preferences) VALUES (?, ?)
        ON CONFLICT (user_id) DO UPDATE SET preferences = excluded.preferences`,
     ),
 
-    remind: db.prepare<[string, string]>(
+    remind: statement<[string, string]>(
+      db,
       'INSERT OR IGNORE INTO reminders (item_key, approver_id) VALUES (?, ?)',
     ),
 
-    sizes: db.prepare<[], { items: number; copies: number; outbox: number }>(
+    sizes: statement<[], { items: number; copies: number; outbox: number }>(
+      db,
       `SELECT (SELECT count(*) FROM items) AS items, (SELECT count(*) FROM card_copies) AS copies,
          (SELECT count(*) FROM outbox) AS outbox`,
     ),

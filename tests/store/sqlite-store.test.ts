@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import {
   MemoryStore,
   StoreError,
@@ -82,10 +82,10 @@ describe('SqliteStore on disk', () => {
     const store = await openSqliteStore({ directory });
     await store.close();
     await store.close();
-    const db = new Database(join(directory, DEFAULT_SQLITE_FILE), { readonly: true });
+    const db = new DatabaseSync(join(directory, DEFAULT_SQLITE_FILE), { readOnly: true });
     try {
-      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(db.prepare('SELECT max(version) FROM schema_version').pluck().get()).toBe(SCHEMA_VERSION);
+      expect(db.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
+      expect(db.prepare('SELECT max(version) AS v FROM schema_version').get()).toEqual({ v: SCHEMA_VERSION });
     } finally {
       db.close();
     }
@@ -94,7 +94,7 @@ describe('SqliteStore on disk', () => {
   it('refuses a file written by a newer schema, naming the problem', async () => {
     const store = await openSqliteStore({ directory: root });
     await store.close();
-    const db = new Database(join(root, DEFAULT_SQLITE_FILE));
+    const db = new DatabaseSync(join(root, DEFAULT_SQLITE_FILE));
     db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION + 1);
     db.close();
     await expect(openSqliteStore({ directory: root })).rejects.toMatchObject({
@@ -175,8 +175,8 @@ describe('SqliteStore on disk', () => {
     );
     expect(again).toEqual([]);
     await store.close();
-    const db = new Database(join(root, DEFAULT_SQLITE_FILE), { readonly: true });
-    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    const db = new DatabaseSync(join(root, DEFAULT_SQLITE_FILE), { readOnly: true });
+    expect(db.prepare('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' });
     db.close();
   }, 60_000);
 
