@@ -1,4 +1,4 @@
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import type { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Config } from './config';
@@ -10,8 +10,15 @@ import type { Notifier, NotifySettings, RateLimiter } from './notify';
 import { ApprovalsBot } from './bot';
 import { createDecisions } from './decisions';
 import { createGovernanceClient } from './graph';
-import { BudgetRateLimiter, LeaseKeeper, leaseBucketOf, openCoordination, openStore } from './store';
-import { startServer } from './server';
+import {
+  BudgetRateLimiter,
+  LeaseKeeper,
+  leaseBucketOf,
+  openCoordination,
+  openStore,
+  startHousekeeping,
+} from './store';
+import { EdgeAdapter, startServer } from './server';
 import { processOwner, startNotifier } from './notify';
 import { CloudAdapterDelivery, TeamsApproverAccess, notifyCards } from './bot/teams-delivery';
 
@@ -28,7 +35,7 @@ export interface AppOverrides {
 export interface App {
   readonly server: RunningServer;
   readonly bot: ApprovalsBot;
-  readonly adapter: CloudAdapter;
+  readonly adapter: EdgeAdapter;
   readonly store: Store;
   readonly notifier: Notifier;
   /** With the Azure store: the discovery lease buckets this instance keeps; null with one instance. */
@@ -105,6 +112,25 @@ async function startScaleOut(
   };
 }
 
+/** A failure to reach the Bot Connector (network, TLS, its HTTP errors), as opposed to a bug of ours. */
+function isConnectorFailure(error: unknown): boolean {
+  const e = error as { code?: unknown; statusCode?: unknown; name?: unknown } | null;
+  return (
+    !!e &&
+    (typeof e.statusCode === 'number' ||
+      e.name === 'RestError' ||
+      (typeof e.code === 'string' &&
+        /^(E[A-Z_]+|ERR_TLS\w*|UND_ERR\w*|CERT_\w+|DEPTH_ZERO\w*)$/.test(e.code)))
+  );
+}
+
+/** What went wrong reaching Teams, without the addresses and internals an error message carries. */
+function connectorReason(error: unknown): string {
+  const e = error as { code?: unknown; statusCode?: unknown } | null;
+  if (typeof e?.statusCode === 'number') return `HTTP ${e.statusCode}`;
+  return typeof e?.code === 'string' ? e.code : 'unknown';
+}
+
 /** The Bot Framework settings botbuilder reads, from our validated configuration only. */
 function botFrameworkOptions(config: Config): ConfigurationBotFrameworkAuthenticationOptions {
   const bf = config.botFramework;
@@ -131,6 +157,7 @@ export async function startApp(
         ? { engine: 'azure', ...config.store.azure }
         : { engine: 'sqlite', directory: config.store.directory };
   const store = overrides.store ?? (await openStore(storeOptions));
+  const housekeeping = startHousekeeping(store, deps.log);
   // One owner for outbox claims and leases; unique per process, so a restarted process is a new owner.
   const owner = overrides.notify?.worker?.owner ?? processOwner();
   const scale =
@@ -141,13 +168,23 @@ export async function startApp(
     botFrameworkOptions(config),
     overrides.credentialsFactory,
   );
-  const adapter = new CloudAdapter(auth);
+  const adapter = new EdgeAdapter(auth);
   adapter.onTurnError = async (context, error) => {
+    if (isConnectorFailure(error)) {
+      // The Teams service named in the activity could not be reached: nothing to tell anyone there.
+      deps.log.warn(
+        { activityType: context.activity.type, reason: connectorReason(error) },
+        'could not reach Teams',
+      );
+      return;
+    }
     deps.log.error({ err: error, activityType: context.activity.type }, 'unhandled error in a turn');
     if (context.activity.type === 'message') {
-      await context.sendActivity(
-        'Something went wrong on our side and nothing was decided. Try again in a minute.',
-      );
+      await context
+        .sendActivity('Something went wrong on our side and nothing was decided. Try again in a minute.')
+        .catch((sendError: unknown) =>
+          deps.log.warn({ reason: connectorReason(sendError) }, 'could not reach Teams'),
+        );
     }
   };
   const governance = createGovernanceClient({
@@ -222,24 +259,11 @@ export async function startApp(
     port: config.port,
     host: config.host,
     maxBodyBytes: config.maxBodyBytes,
-    // With an app id, an unsigned or forged request is refused before any handler runs (issue 4).
-    ...(config.botFramework
-      ? {
-          authenticate: async (activity, header) => {
-            await auth.authenticateRequest(activity, header);
-          },
-        }
-      : {}),
-    // /api/notify: the notifier checks the signature over the raw body that restify kept (rawBody).
-    mount: (server) =>
-      server.post('/api/notify', async (req, res) => {
-        const raw = (req as { rawBody?: unknown }).rawBody;
-        const answer = await notifier.push(
-          req.headers,
-          Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw ?? ''),
-        );
-        res.send(answer.status, answer.body);
-      }),
+    policy: { serviceUrls: config.serviceUrls },
+    // With an app id, an unsigned or forged request is refused before any handler runs.
+    requireToken: config.botFramework !== null,
+    // /api/notify: the notifier checks the signature over the raw body.
+    routes: [{ path: '/api/notify', handle: ({ headers, text }) => notifier.push(headers, text) }],
   });
   return {
     server,
@@ -252,6 +276,7 @@ export async function startApp(
       await server.close();
       await bot.idle();
       await notifier.stop();
+      await housekeeping.stop();
       await scale?.stop();
       await store.close();
     },

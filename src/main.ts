@@ -3,10 +3,10 @@ import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
 import type { Config } from './config';
-import { createLogger } from './log';
+import { bridgeConsole, createLogger } from './log';
 import type { Logger } from './log';
 import { BotFrameworkTokens, LocalSandboxTokens } from './auth';
-import { startSandbox } from './sandbox';
+import { DEMO_TENANT_ID, startSandbox } from './sandbox';
 import { startApp } from './app';
 
 /** Starts the Agents Playground (a local Teams client and connector) pointed at our bot. */
@@ -56,6 +56,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger({ level: config.logLevel });
+  // Libraries print to the console on every bad token: in the product that goes into the log, throttled.
+  bridgeConsole(log);
   const closers: (() => Promise<void> | void)[] = [];
 
   if (config.mode === 'production' && config.botFramework) {
@@ -82,13 +84,18 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-/** Local mode: the Graph sandbox, the bot with sandbox tokens, and the Agents Playground. */
+/**
+ * Local mode: the Graph sandbox (or the one GRAPH_BASE_URL names, e.g. `npm run sandbox` in another
+ * terminal), the bot with sandbox tokens, and the Agents Playground.
+ */
 async function startLocal(
   config: Config,
   log: Logger,
   closers: (() => Promise<void> | void)[],
 ): Promise<void> {
-  const sandbox = await startSandbox({ port: config.sandbox.port, logger: log });
+  const sandbox = config.graph.baseUrl
+    ? { url: config.graph.baseUrl, tenantId: DEMO_TENANT_ID, close: async () => undefined }
+    : await startSandbox({ port: config.sandbox.port, logger: log });
   closers.push(() => sandbox.close());
   const app = await startApp(config, {
     log,

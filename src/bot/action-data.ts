@@ -35,16 +35,11 @@ type Json = Readonly<Record<string, unknown>>;
 const obj = (v: unknown): Json | null =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : null;
 
-function shown(value: unknown): string {
-  if (typeof value !== 'string') return value === undefined ? 'nothing' : typeof value;
-  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-}
-
 export function parseTarget(value: unknown): Parsed<DecisionTarget> {
   const t = obj(value);
   if (!t) return { ok: false, message: 'The card did not say which request it is about.' };
   const ids = (names: readonly string[]): string | null => {
-    for (const name of names) if (!isGuid(t[name])) return `${name} must be a GUID, got ${shown(t[name])}`;
+    for (const name of names) if (!isGuid(t[name])) return `The card's ${name} is not a GUID.`;
     return null;
   };
   switch (t.kind) {
@@ -53,7 +48,7 @@ export function parseTarget(value: unknown): Parsed<DecisionTarget> {
       const bad = ids(['approvalId', 'stageId']);
       if (bad) return { ok: false, message: bad };
       if (t.api !== 'v1.0' && t.api !== 'beta')
-        return { ok: false, message: `api must be v1.0 or beta, got ${shown(t.api)}` };
+        return { ok: false, message: "The card's api is not v1.0 or beta." };
       return {
         ok: true,
         value: { kind: t.kind, approvalId: t.approvalId as string, stageId: t.stageId as string, api: t.api },
@@ -76,7 +71,7 @@ export function parseTarget(value: unknown): Parsed<DecisionTarget> {
       const bad = ids(['definitionId', 'instanceId', 'decisionId']);
       if (bad) return { ok: false, message: bad };
       if (t.stageId !== null && t.stageId !== undefined && !isGuid(t.stageId)) {
-        return { ok: false, message: `stageId must be a GUID, got ${shown(t.stageId)}` };
+        return { ok: false, message: "The card's stageId is not a GUID." };
       }
       return {
         ok: true,
@@ -90,7 +85,7 @@ export function parseTarget(value: unknown): Parsed<DecisionTarget> {
       };
     }
     default:
-      return { ok: false, message: `Unknown kind of request ${shown(t.kind)}.` };
+      return { ok: false, message: 'The card names an unknown kind of request.' };
   }
 }
 
@@ -108,8 +103,7 @@ function decisionAllowed(target: DecisionTarget, decision: Decision): boolean {
 export function parseCardAction(verbValue: unknown, dataValue: unknown): Parsed<CardAction> {
   const data = obj(dataValue) ?? {};
   const verb = verbValue ?? data.verb;
-  if (!isVerb(verb))
-    return { ok: false, message: `This card sent an action the bot does not know (${shown(verb)}).` };
+  if (!isVerb(verb)) return { ok: false, message: 'This card sent an action the bot does not know.' };
   const target = parseTarget(data.target);
   if (!target.ok) return target;
   const rev = typeof data.rev === 'number' && Number.isInteger(data.rev) && data.rev >= 0 ? data.rev : 0;
@@ -119,7 +113,7 @@ export function parseCardAction(verbValue: unknown, dataValue: unknown): Parsed<
   if (verb === 'retry') {
     const raw = data.decision;
     if (raw !== 'Approve' && raw !== 'Deny' && raw !== 'DontKnow' && raw !== 'NotReviewed') {
-      return { ok: false, message: `The retry did not say which decision to retry (${shown(raw)}).` };
+      return { ok: false, message: 'The retry did not say which decision to retry.' };
     }
     decision = raw;
   } else {

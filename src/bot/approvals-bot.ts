@@ -6,8 +6,9 @@ import type { Decisions } from '../decisions';
 import type { ActingUser, UserTokens } from '../auth';
 import type { CardCopy, Store, StoredItem, StoredReference } from '../store';
 import type { Logger } from '../log';
+import { BoundedSet } from '../bounded';
 import type { AdaptiveCard } from '../cards';
-import { byUrgencyOrder, renderHelpCard, renderSummaryCard } from '../cards';
+import { byUrgencyOrder, quoted, renderHelpCard, renderSummaryCard } from '../cards';
 import type { CardAction } from './action-data';
 import { parseCardAction } from './action-data';
 import type { UniversalActionResponse } from './invoke-replies';
@@ -16,7 +17,13 @@ import type { CardSettings, Viewer } from './views';
 import { CardViews } from './views';
 import type { Notifier } from '../notify';
 import { channelIdOf, isNotifyCommand } from '../notify';
-import { keptConversation, notifyCommandInput, rememberMembers, rememberTeamsUser } from './teams-delivery';
+import {
+  keptConversation,
+  notifyCommandInput,
+  readRoster,
+  rememberJoined,
+  rememberTeamsUser,
+} from './teams-delivery';
 
 export interface BotDeps {
   readonly adapter: CloudAdapter;
@@ -126,10 +133,19 @@ export class ApprovalsBot extends TeamsActivityHandler {
         (m) => m.id === context.activity.recipient?.id,
       );
       if (botAdded) await this.greet(context);
-      // Team members have the app through the team: notify may open a 1:1 with them (issue 5).
-      await rememberMembers(this.deps.store, context, botAdded, this.now()).catch((error: unknown) =>
-        this.deps.log.warn({ err: error }, 'could not read the members of this team or chat'),
-      );
+      // Team members have the app through the team: notify may open a 1:1 with them.
+      if (botAdded && scopeOf(context.activity) !== 'personal') {
+        const reference = TurnContext.getConversationReference(context.activity);
+        const team = (context.activity.channelData as { team?: { id?: unknown } } | undefined)?.team?.id;
+        const where = { reference, teamId: typeof team === 'string' ? team : null };
+        this.track(
+          readRoster(this.deps.adapter, this.deps.appId, where, this.deps.store, this.now).then(
+            (members) => this.deps.log.info({ members }, 'read the roster of a team or chat'),
+            (error: unknown) =>
+              this.deps.log.warn({ err: error }, 'could not read the members of this team or chat'),
+          ),
+        );
+      } else await rememberJoined(this.deps.store, context.activity, this.now());
       await next();
     });
     this.onMessage(async (context, next) => {
@@ -138,13 +154,14 @@ export class ApprovalsBot extends TeamsActivityHandler {
     });
   }
 
-  /** Teams sends both installationUpdate and conversationUpdate on install; greet once. */
-  private readonly greeted = new Set<string>();
+  /**
+   * Teams sends both installationUpdate and conversationUpdate on install, seconds apart; greet once. Only
+   * recent installs need remembering: bounded to the last 1,000 conversations greeted.
+   */
+  private readonly greeted = new BoundedSet<string>(1000);
 
   private async greet(context: TurnContext): Promise<void> {
-    const conversationId = context.activity.conversation.id;
-    if (this.greeted.has(conversationId)) return;
-    this.greeted.add(conversationId);
+    if (!this.greeted.add(context.activity.conversation.id)) return;
     if (scopeOf(context.activity) === 'personal')
       await this.deliverPending(context, { quietWhenEmpty: false });
     else await context.sendActivity(this.attachment(renderHelpCard({ scope: scopeOf(context.activity) })));
@@ -173,17 +190,12 @@ export class ApprovalsBot extends TeamsActivityHandler {
       return result.response;
     }
     if (context.activity.name !== 'adaptiveCard/action') {
-      const response = await super.onInvokeActivity(context);
-      // An invoke this bot does not handle is the caller's mistake, not a server failure.
-      return response.status === 501
-        ? {
-            status: 400,
-            body: {
-              code: 'NotSupported',
-              message: `This bot does not handle "${String(context.activity.name).slice(0, 64)}" invokes.`,
-            },
-          }
-        : response;
+      // An invoke this bot does not handle is the caller's mistake: a 400 with a body, and no handler of
+      // botbuilder's (file consent, message extensions…) runs on input nobody here validated.
+      return {
+        status: 400,
+        body: { error: { code: 'NotSupported', message: 'This bot does not handle this kind of invoke.' } },
+      };
     }
     let body: UniversalActionResponse;
     try {
@@ -426,7 +438,7 @@ export class ApprovalsBot extends TeamsActivityHandler {
         return;
       default:
         await context.sendActivity({
-          text: `I don't know "${text.trim().slice(0, 60)}". Here is what I can do:`,
+          text: `I don't know ${quoted(text, 60)}. Here is what I can do:`,
           attachments: [CardFactory.adaptiveCard(renderHelpCard({ scope }))],
         });
     }

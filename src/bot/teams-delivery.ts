@@ -408,36 +408,60 @@ export async function rememberTeamsUser(
   await rememberPlaceholder(store, activity, activity.from, now);
 }
 
+/** How much of a team's roster is read when the bot is added: pages of 500, at most 20 (10,000 members). */
+export const ROSTER_PAGE_SIZE = 500;
+export const ROSTER_MAX_PAGES = 20;
+/** Pause between roster pages, so a large team's roster does not compete with cards for Teams' budget. */
+export const ROSTER_PAGE_PAUSE_MS = 1000;
+
 /**
- * Members of a team or group chat have the app there: when the bot is added, every member (read page by
- * page from the Bot Connector), and later whoever joins, gets a placeholder for a 1:1 (see above).
+ * Members of a team or group chat have the app there: whoever joins (listed in the activity) gets a
+ * placeholder for a 1:1 (see above). When the bot itself is added, the roster is read by `readRoster`,
+ * in the background.
  */
-export async function rememberMembers(
-  store: Store,
-  context: TurnContext,
-  botAdded: boolean,
-  now: Date,
-): Promise<number> {
-  const activity = context.activity;
+export async function rememberJoined(store: Store, activity: Activity, now: Date): Promise<number> {
   if (!activity.conversation || activity.conversation.conversationType === 'personal') return 0;
   let count = 0;
-  if (!botAdded) {
-    for (const member of activity.membersAdded ?? []) {
-      if (member.id === activity.recipient?.id) continue;
-      await rememberPlaceholder(store, activity, member, now);
-      count += 1;
-    }
-    return count;
+  for (const member of activity.membersAdded ?? []) {
+    if (member.id === activity.recipient?.id) continue;
+    await rememberPlaceholder(store, activity, member, now);
+    count += 1;
   }
-  let continuationToken: string | undefined;
-  do {
-    const page = await TeamsInfo.getPagedMembers(context, 500, continuationToken);
-    for (const member of page.members) {
-      await rememberPlaceholder(store, activity, member, now);
-      count += 1;
+  return count;
+}
+
+/**
+ * The bot was added to a team or group chat: every member gets a placeholder, read page by page from the
+ * Bot Connector in a turn of its own after the inbound request was answered, within the page budget.
+ */
+export async function readRoster(
+  adapter: CloudAdapter,
+  appId: string,
+  where: { readonly reference: Partial<ConversationReference>; readonly teamId: string | null },
+  store: Store,
+  now: () => Date,
+  options: { readonly pauseMs?: number } = {},
+): Promise<number> {
+  const { reference, teamId } = where;
+  let count = 0;
+  await adapter.continueConversationAsync(appId, reference, async (context) => {
+    let continuationToken: string | undefined;
+    for (let page = 0; page < ROSTER_MAX_PAGES; page++) {
+      if (page > 0)
+        await new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? ROSTER_PAGE_PAUSE_MS));
+      // A team's roster is the team's (the turn of our own carries no channelData to say so); a group
+      // chat's is the conversation's.
+      const members = teamId
+        ? await TeamsInfo.getPagedTeamMembers(context, teamId, ROSTER_PAGE_SIZE, continuationToken)
+        : await TeamsInfo.getPagedMembers(context, ROSTER_PAGE_SIZE, continuationToken);
+      for (const member of members.members) {
+        await rememberPlaceholder(store, context.activity, member, now());
+        count += 1;
+      }
+      continuationToken = members.continuationToken || undefined;
+      if (!continuationToken) break;
     }
-    continuationToken = page.continuationToken || undefined;
-  } while (continuationToken);
+  });
   return count;
 }
 

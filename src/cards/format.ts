@@ -1,4 +1,5 @@
 import type { Person, Schedule } from '../graph/types';
+import { BoundedMap } from '../bounded';
 import { inlineText } from './safe-text';
 
 /** Dates, durations and labels in the words a card uses. Dates are shown in one time zone (default UTC). */
@@ -13,7 +14,8 @@ interface ZonedParts {
   readonly minute: string;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+/** One formatter per time zone in use: IANA zones and offsets, at most 1,000 kept. */
+const formatters = new BoundedMap<string, Intl.DateTimeFormat>(1000);
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   const known = formatters.get(timeZone);

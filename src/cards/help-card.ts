@@ -47,6 +47,14 @@ export function helpView(options: HelpCardOptions): object {
 }
 
 /** The commands the bot understands where the user typed "help". */
+/** The help card depends on the scope only: expanded once per scope (three at most). */
+const rendered = new Map<HelpCardOptions['scope'], AdaptiveCard>();
+
 export function renderHelpCard(options: HelpCardOptions): AdaptiveCard {
-  return expandTemplate('help', helpView(options));
+  let card = rendered.get(options.scope);
+  if (!card) {
+    card = expandTemplate('help', helpView(options));
+    rendered.set(options.scope, card);
+  }
+  return card;
 }

@@ -29,3 +29,5 @@ export { renderHelpCard } from './help-card';
 export { CARD_SIZE_LIMIT_BYTES, cardSize } from './size-guard';
 export { cardsDirectory } from './templates';
 export { cardAttachment } from './attachment';
+/** Someone's text repeated in a chat message, made inert (a code span, invisible characters removed). */
+export { quoted } from './safe-text';

@@ -90,3 +90,18 @@ export function inputValue(value: string | null | undefined, max: number): strin
   const last = text.charCodeAt(max - 1);
   return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
 }
+
+// Format characters (zero-width, joiners, bidi marks and overrides…), lone surrogates and controls: invisible
+// or unsafe in a chat message, never needed to read back what someone typed.
+const INVISIBLE =
+  /[\p{Cc}\p{Cf}\p{Co}\p{Cn}]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/gu;
+
+/**
+ * Someone's text repeated in a chat message, made inert: invisible and control characters removed,
+ * whitespace collapsed, at most `max` characters, inside a code span so that Teams shows it literally
+ * (no link, mention, emphasis or HTML). Backticks, which would end the span, become a look-alike.
+ */
+export function quoted(value: string | null | undefined, max = 80): string {
+  const text = (value ?? '').replace(INVISIBLE, ' ').replace(/\s+/g, ' ').trim().replace(/`/g, '\u02cb');
+  return `\`${cut(text, max).text || ' '}\``;
+}

@@ -58,6 +58,33 @@ export interface NotifyConfig {
   readonly leaseSeconds: number;
 }
 
+/** One allowed service URL origin: `https://*.teams.microsoft.com`, `http://127.0.0.1` (any port when none). */
+export interface ServiceUrlRule {
+  readonly scheme: 'https' | 'http';
+  /** Lower case; `*.example.com` matches any subdomain of example.com, not example.com itself. */
+  readonly host: string;
+  readonly port: number | null;
+}
+
+/** Where Teams' Bot Connector lives (teams-platform.md §3.2: the public, GCC, GCC High and DoD clouds). */
+export const TEAMS_SERVICE_URL_HOSTS = 'smba.trafficmanager.net,*.teams.microsoft.com,*.teams.microsoft.us';
+/** Local mode: the Agents Playground and test doubles on this machine. */
+export const LOCAL_SERVICE_URL_HOSTS = 'http://localhost,http://127.0.0.1,http://[::1]';
+
+/** Parses `https://host`, `http://127.0.0.1:3978`, `*.teams.microsoft.com` (https when no scheme). */
+export function parseServiceUrlRule(entry: string): ServiceUrlRule | null {
+  const match = /^(?:(https?):\/\/)?(\*\.)?([a-z0-9.-]+|\[[0-9a-f:]+\])(?::(\d{1,5}))?\/?$/i.exec(
+    entry.trim(),
+  );
+  if (!match) return null;
+  const [, scheme, wildcard, host, port] = match;
+  return {
+    scheme: (scheme?.toLowerCase() ?? 'https') as 'https' | 'http',
+    host: `${wildcard ?? ''}${(host ?? '').toLowerCase()}`,
+    port: port === undefined ? null : Number(port),
+  };
+}
+
 export interface Config {
   /** local: no credentials; the Graph sandbox and the Agents Playground stand in for Graph and Teams. */
   readonly mode: 'local' | 'production';
@@ -76,6 +103,8 @@ export interface Config {
   };
   readonly logLevel: string;
   readonly maxBodyBytes: number;
+  /** Service URLs an inbound activity may name (the bot calls them back): https in production. */
+  readonly serviceUrls: readonly ServiceUrlRule[];
   /**
    * Where the store keeps its data; `memory` keeps nothing across restarts; `azure` is Azure Storage, shared
    * by several instances (issue 6), with its connection string (a secret: never logged) and name prefix.
@@ -231,6 +260,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     maxBodyBytes: r.int('MAX_BODY_BYTES', 256 * 1024, 1024, 10 * 1024 * 1024),
+    serviceUrls: readServiceUrls(r, botFramework === null && !production),
     store: readStore(r),
     notify: readNotify(r, botFramework === null && !production),
   };
@@ -271,6 +301,30 @@ function readNotify(r: Reader, local: boolean): NotifyConfig {
     digestHour: r.int('NOTIFY_DIGEST_HOUR', 9, 0, 23),
     leaseSeconds: r.int('NOTIFY_LEASE_SECONDS', 60, 5, 3600),
   };
+}
+
+function readServiceUrls(r: Reader, local: boolean): readonly ServiceUrlRule[] {
+  const raw =
+    r.text('TEAMS_SERVICE_URL_HOSTS') ?? (local ? LOCAL_SERVICE_URL_HOSTS : TEAMS_SERVICE_URL_HOSTS);
+  const rules: ServiceUrlRule[] = [];
+  for (const entry of raw.split(',').filter((e) => e.trim() !== '')) {
+    const rule = parseServiceUrlRule(entry);
+    if (rule) rules.push(rule);
+    else
+      r.problems.push(
+        `TEAMS_SERVICE_URL_HOSTS must list host names such as smba.trafficmanager.net or *.teams.microsoft.com (http://host for a local double), got "${entry.trim()}"`,
+      );
+  }
+  if (rules.length === 0) r.problems.push('TEAMS_SERVICE_URL_HOSTS must list at least one host');
+  if (!local && rules.some((rule) => rule.scheme === 'http' && !isLoopback(rule.host)))
+    r.problems.push(
+      'TEAMS_SERVICE_URL_HOSTS may name http:// hosts only on this machine (loopback) in production',
+    );
+  return Object.freeze(rules);
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function timeZone(r: Reader): string {

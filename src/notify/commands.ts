@@ -1,3 +1,4 @@
+import { quoted } from '../cards';
 import type { ConversationScope, Store, UserPreferences } from '../store';
 import { channelKey } from './entries';
 import { isTimeZone, parseWindow } from './quiet-hours';
@@ -113,7 +114,7 @@ export class NotifyCommands {
       createdBy: input.user?.id.toLowerCase() ?? null,
       createdAt: this.now().toISOString(),
     });
-    const what = `${KIND_LABEL[parsed.filter.kind]} "${parsed.filter.displayName}"`;
+    const what = `${KIND_LABEL[parsed.filter.kind]} ${quoted(parsed.filter.displayName, 256)}`;
     return added
       ? `Subscribed. New requests for the ${what} will be posted here as cards; every approver in the channel can decide them as themselves.`
       : `This channel already follows the ${what}.`;
@@ -124,7 +125,7 @@ export class NotifyCommands {
     if (!parsed.ok) return parsed.message;
     const { id } = this.channel(input);
     const removed = await this.store.removeSubscription(id, parsed.filter);
-    const what = `${KIND_LABEL[parsed.filter.kind]} "${parsed.filter.displayName}"`;
+    const what = `${KIND_LABEL[parsed.filter.kind]} ${quoted(parsed.filter.displayName, 256)}`;
     return removed
       ? `Unsubscribed: no more cards for the ${what} in this channel.`
       : `This channel does not follow the ${what}. Type "subscriptions" to see what it follows.`;
@@ -135,7 +136,7 @@ export class NotifyCommands {
     if (subscriptions.length === 0)
       return 'This channel follows nothing yet. Try "subscribe access package <name>".';
     const lines = subscriptions.map(
-      (s) => `- ${KIND_LABEL[s.filter.kind]}: ${s.filter.displayName.replace(/[[\]<>*_`]/g, '')}`,
+      (s) => `- ${KIND_LABEL[s.filter.kind]}: ${quoted(s.filter.displayName, 256)}`,
     );
     return `This channel gets cards for:\n\n${lines.join('\n')}`;
   }
@@ -156,7 +157,8 @@ export class NotifyCommands {
         const zone = this.zone(zoneText ?? null, input.timeZone);
         if (!parsed)
           return 'Say "quiet 22:00-07:00" (24-hour clock), optionally with a time zone, or "quiet off".';
-        if (!zone) return `I don't know the time zone "${zoneText ?? ''}". Use a name such as Europe/Berlin.`;
+        if (!zone)
+          return `I don't know the time zone ${quoted(zoneText, 64)}. Use a name such as Europe/Berlin.`;
         next = { ...current, quietHours: { ...parsed, timeZone: zone } };
       }
     }

@@ -1,4 +1,5 @@
 import type { Logger } from '../log';
+import { BoundedMap } from '../bounded';
 import type { AdaptiveCard } from '../cards';
 import type { OutboxEntry, Store, StoredItem, StoredReference } from '../store';
 import { itemKey as keyOf } from '../graph';
@@ -123,8 +124,13 @@ export class DeliveryWorker {
   private woken = false;
   private idleWaiters: (() => void)[] = [];
   private readonly random: () => number;
-  /** The latest slot given to a deferred entry, per conversation. */
-  private readonly slots = new Map<string, number>();
+  /**
+   * The latest slot given to a deferred entry, per conversation: past slots are dropped as time passes,
+   * and at most 10,000 are kept (a dropped one only lets entries come back closer together; the rate
+   * limiter still holds them to Teams' limits).
+   */
+  private readonly slots = new BoundedMap<string, number>(10_000);
+  private slotsPrunedAt = 0;
   /** Conversations an entry waits in process for; others for the same conversation go back instead. */
   private readonly waiting = new Set<string>();
   private readonly creating = new Map<
@@ -353,8 +359,9 @@ export class DeliveryWorker {
     const step = Math.max(until - now, 50);
     const slot = Math.max(until, (this.slots.get(scope.conversationId) ?? 0) + step);
     this.slots.set(scope.conversationId, slot);
-    if (this.slots.size > 10_000) {
-      for (const [conversation, last] of this.slots) if (last < now) this.slots.delete(conversation);
+    if (now - this.slotsPrunedAt > 60_000) {
+      this.slotsPrunedAt = now;
+      this.slots.prune((last) => last < now);
     }
     return { kind: 'retry', notBefore: slot, error: 'deferred: rate budget' };
   }

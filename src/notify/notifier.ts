@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { itemKey } from '../graph';
 import type { Logger } from '../log';
+import { throttledLog } from '../log';
 import type { Store } from '../store';
 import { NotifyCommands } from './commands';
 import { DEFAULT_WORKER_OPTIONS, DeliveryWorker } from './delivery-worker';
@@ -122,6 +123,8 @@ export function startNotifier(deps: NotifierDeps): Notifier {
     ...(deps.settings.shouldDiscover ? { shouldDiscover: deps.settings.shouldDiscover } : {}),
   });
   const gate = new PushGate(deps.settings.secret, now);
+  // Anyone can post to /api/notify: refusals are logged at most once every ten seconds.
+  const refusedPush = throttledLog(deps.log, 'warn', 'refused pushes to /api/notify', 10_000, now);
   const commands = new NotifyCommands(deps.store, deps.settings.timeZone, () => new Date(now()));
   const background = new Set<Promise<unknown>>();
   const track = <T>(work: Promise<T>): Promise<T> => {
@@ -170,7 +173,7 @@ export function startNotifier(deps: NotifierDeps): Notifier {
     async push(headers, rawBody) {
       const verified = gate.verify(headers, rawBody);
       if (!verified.ok) {
-        deps.log.warn({ code: verified.code }, 'refused a push to /api/notify');
+        refusedPush({ code: verified.code });
         return refusal(verified);
       }
       const { target } = verified.request;

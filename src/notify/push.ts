@@ -60,7 +60,7 @@ export interface PushRequest {
 }
 
 export interface PushRefusal {
-  readonly status: 400 | 401 | 409 | 503;
+  readonly status: 400 | 401 | 409 | 429 | 503;
   readonly code: string;
   readonly message: string;
 }
@@ -79,9 +79,16 @@ function header(headers: Readonly<Record<string, unknown>>, name: string): strin
   return typeof first === 'string' ? first : null;
 }
 
+/**
+ * Accepted signatures are remembered until their timestamp could no longer pass the check: at most this
+ * many at once (a push every 60 ms, sustained for ten minutes); beyond it pushes are refused for a while,
+ * never accepted unchecked.
+ */
+export const MAX_REMEMBERED_PUSHES = 10_000;
+
 /** Checks signature, freshness and replays, then the body. Remembers accepted signatures in memory. */
 export class PushGate {
-  /** Accepted signatures until they could no longer pass the timestamp check. */
+  /** Accepted signatures, in the order accepted, until they could no longer pass the timestamp check. */
   private readonly seen = new Map<string, number>();
 
   constructor(
@@ -128,6 +135,14 @@ export class PushGate {
       };
     }
     this.forgetOld(now);
+    if (this.seen.size >= MAX_REMEMBERED_PUSHES) {
+      return {
+        ok: false,
+        status: 429,
+        code: 'tooManyPushes',
+        message: 'Too many pushes in the last ten minutes; send fewer, or try again in a minute.',
+      };
+    }
     if (this.seen.has(signature)) {
       return {
         ok: false,
@@ -156,7 +171,11 @@ export class PushGate {
     };
   }
 
+  /** Entries expire in the order they were accepted: stop at the first that is still live. */
   private forgetOld(now: number): void {
-    for (const [signature, until] of this.seen) if (until <= now) this.seen.delete(signature);
+    for (const [signature, until] of this.seen) {
+      if (until > now) break;
+      this.seen.delete(signature);
+    }
   }
 }

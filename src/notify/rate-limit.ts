@@ -109,14 +109,20 @@ const DEFAULTS: Required<BucketOptions> = {
   longBurstShare: 0.5,
   tenantPauseMs: 1000,
 };
-/** Above this many tracked conversations, idle ones (full buckets, no hold) are forgotten. */
-const PRUNE_AT = 10_000;
+/** Idle conversations (buckets full again, no hold) are forgotten once a minute. */
+const PRUNE_EVERY_MS = 60_000;
+/**
+ * Bound on tracked conversations (or tenants): only those sent to within the last hour stay tracked, and
+ * beyond this many the oldest is dropped, which can only let its hourly budget start over early.
+ */
+const MAX_TRACKED = 100_000;
 
 /** Token buckets in this process's memory. */
 export class MemoryRateLimiter implements RateLimiter {
   private readonly conversations = new Map<string, Budget>();
   private readonly tenants = new Map<string, Budget>();
   private readonly options: Required<BucketOptions>;
+  private lastPrune = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly limits: TeamsLimits = TEAMS_LIMITS,
@@ -151,9 +157,14 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   private budget(map: Map<string, Budget>, key: string, windows: readonly RateWindow[], now: number): Budget {
+    if (now - this.lastPrune >= PRUNE_EVERY_MS) {
+      this.lastPrune = now;
+      this.prune(this.conversations, now);
+      this.prune(this.tenants, now);
+    }
     const existing = map.get(key);
     if (existing) return existing;
-    if (map.size >= PRUNE_AT) this.prune(map, now);
+    if (map.size >= MAX_TRACKED) map.delete(map.keys().next().value as string);
     const created: Budget = { buckets: windows.map((w) => new Bucket(w, this.options, now)), heldUntil: 0 };
     map.set(key, created);
     return created;
@@ -166,6 +177,11 @@ export class MemoryRateLimiter implements RateLimiter {
       budget.buckets.forEach((b) => b.refill(now));
       if (budget.buckets.every((b) => b.full)) map.delete(key);
     }
+  }
+
+  /** How many conversations and tenants are tracked now (for tests of the bound). */
+  get tracked(): number {
+    return this.conversations.size + this.tenants.size;
   }
 
   /** The sustained sends per second one scope allows itself (the benchmark's "allowed rate"). */

@@ -1,24 +1,38 @@
 import * as restify from 'restify';
-import type { CloudAdapter } from 'botbuilder';
-import type { ActivityHandler } from 'botbuilder';
-import type { Activity } from 'botbuilder';
+import type { Activity, ActivityHandler } from 'botbuilder';
 import type { Logger } from '../log';
+import { throttledLog } from '../log';
+import type { ActivityPolicy } from './activity-guard';
 import { activityProblem } from './activity-guard';
+import type { EdgeAdapter } from './edge-adapter';
+import type { Refusal } from './edge';
+import { errorBody, readJsonBody } from './edge';
+
+export { EdgeAdapter } from './edge-adapter';
+export type { ActivityPolicy } from './activity-guard';
+export { activityProblem, serviceUrlAllowed } from './activity-guard';
+
+/** A JSON POST endpoint of another capability (e.g. /api/notify), behind the same strict edge. */
+export interface JsonRoute {
+  readonly path: string;
+  handle(request: {
+    readonly headers: Readonly<Record<string, unknown>>;
+    /** The raw body as received (UTF-8, already known to be JSON): signatures are checked over it. */
+    readonly text: string;
+  }): Promise<{ readonly status: number; readonly body: unknown }>;
+}
 
 export interface ServerDeps {
-  readonly adapter: CloudAdapter;
+  readonly adapter: EdgeAdapter;
   readonly bot: Pick<ActivityHandler, 'run'>;
   readonly log: Logger;
   readonly port: number;
   readonly host: string;
   readonly maxBodyBytes: number;
-  /**
-   * Checks the Bot Framework JWT of an inbound request (production). A request it refuses is answered 401
-   * before any handler runs.
-   */
-  readonly authenticate?: (activity: Activity, authHeader: string) => Promise<void>;
-  /** Extra routes mounted by other capabilities (e.g. /api/notify). */
-  readonly mount?: (server: restify.Server) => void;
+  readonly policy: ActivityPolicy;
+  /** Production: every activity must carry a valid Bot Framework JWT, checked once, before any handler. */
+  readonly requireToken: boolean;
+  readonly routes?: readonly JsonRoute[];
 }
 
 export interface RunningServer {
@@ -36,12 +50,38 @@ const TERMS =
   'This bot is operated by your organisation. Decisions you make through it are recorded in Microsoft Entra ID ' +
   'Governance under your own account, as if you had made them in My Access or the Azure portal.\n';
 
-/** restify and the CloudAdapter; no business logic lives here. */
+const UNAUTHORIZED: Refusal = {
+  status: 401,
+  code: 'Unauthorized',
+  message: 'A valid Bot Framework token is required.',
+};
+const INTERNAL: Refusal = {
+  status: 500,
+  code: 'InternalServerError',
+  message: 'The bot could not process this request.',
+};
+/** A compact JWS: three base64url parts. Anything else is refused without asking botbuilder. */
+const BEARER = /^Bearer [\w-]+\.[\w-]+\.[\w-]*$/;
+const MAX_AUTH_HEADER = 16 * 1024;
+/** How long a request may take to arrive, headers and body together. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+function refuse(res: restify.Response, refusal: Refusal): void {
+  // A refused body may not have been read to its end: the connection is not reused.
+  if (refusal.status === 413) res.setHeader('connection', 'close');
+  res.send(refusal.status, errorBody(refusal));
+}
+
+/** restify, and the one way in for activities: strict body, token checked once, activity validated. */
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const server = restify.createServer({ name: 'governance-approvals-bot', handleUncaughtExceptions: false });
-  server.use(
-    restify.plugins.bodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false, rejectUnknown: true }),
+  const badToken = throttledLog(
+    deps.log,
+    'warn',
+    'refused requests without a valid Bot Framework token',
+    10_000,
   );
+  const refused = throttledLog(deps.log, 'info', 'refused malformed requests', 10_000);
 
   server.get('/healthz', (_req, res, next) => {
     res.send(200, { status: 'ok' });
@@ -49,28 +89,60 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   });
 
   server.post('/api/messages', async (req, res) => {
-    const problem = activityProblem(req.body);
-    if (problem) {
-      res.send(400, { error: { code: 'BadRequest', message: problem } });
+    const body = await readJsonBody(req, deps.maxBodyBytes);
+    if (!body.ok) {
+      refused({ status: body.refusal.status, path: '/api/messages' });
+      refuse(res, body.refusal);
       return;
     }
-    if (deps.authenticate) {
-      try {
-        await deps.authenticate(req.body as Activity, req.header('authorization') ?? '');
-      } catch {
-        res.send(401, {
-          error: { code: 'Unauthorized', message: 'A valid Bot Framework token is required.' },
-        });
-        return;
-      }
+    const activity = body.json as Activity;
+    const authHeader = req.header('authorization') ?? '';
+    if (deps.requireToken && (authHeader.length > MAX_AUTH_HEADER || !BEARER.test(authHeader))) {
+      badToken({ reason: authHeader === '' ? 'missing' : 'malformed' });
+      refuse(res, UNAUTHORIZED);
+      return;
+    }
+    let authenticated: Awaited<ReturnType<EdgeAdapter['authenticate']>>;
+    try {
+      authenticated = await deps.adapter.authenticate(activity, authHeader);
+    } catch {
+      badToken({ reason: 'rejected' });
+      refuse(res, UNAUTHORIZED);
+      return;
+    }
+    const problem = activityProblem(activity, deps.policy);
+    if (problem) {
+      refused({ status: 400, path: '/api/messages', problem });
+      refuse(res, { status: 400, code: 'BadRequest', message: problem });
+      return;
     }
     try {
-      await deps.adapter.process(req, res, (context) => deps.bot.run(context));
+      const invoke = await deps.adapter.runTurn(authenticated, activity, (context) => deps.bot.run(context));
+      if (invoke?.body === undefined) res.send(invoke?.status ?? 200);
+      else res.send(invoke.status, invoke.body);
     } catch (error) {
-      deps.log.error({ err: error }, 'activity processing failed');
-      if (!res.headersSent) res.send(500, { error: 'The bot could not process this activity.' });
+      deps.log.error({ err: error, activityType: activity.type }, 'activity processing failed');
+      if (!res.headersSent) refuse(res, INTERNAL);
     }
   });
+
+  for (const route of deps.routes ?? []) {
+    server.post(route.path, async (req, res) => {
+      const body = await readJsonBody(req, deps.maxBodyBytes);
+      if (!body.ok) {
+        refused({ status: body.refusal.status, path: route.path });
+        refuse(res, body.refusal);
+        return;
+      }
+      try {
+        const answer = await route.handle({ headers: req.headers, text: body.text });
+        res.send(answer.status, answer.body);
+      } catch (error) {
+        deps.log.error({ err: error, path: route.path }, 'request failed');
+        if (!res.headersSent) refuse(res, INTERNAL);
+      }
+    });
+  }
 
   // The manifest's privacy and terms links point here unless real pages are configured.
   server.get('/privacy', (_req, res, next) => {
@@ -84,7 +156,20 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     next();
   });
 
-  deps.mount?.(server);
+  // restify's own answers (unknown path, wrong method) take the one error shape and repeat nothing sent.
+  const routeRefusal = (status: number, code: string, message: string) =>
+    ((_req: restify.Request, res: restify.Response, _err: unknown, callback: () => void) => {
+      res.send(status, errorBody({ code, message }));
+      callback();
+    }) as (...args: unknown[]) => void;
+  server.on('NotFound', routeRefusal(404, 'NotFound', 'There is nothing at this address.'));
+  server.on(
+    'MethodNotAllowed',
+    routeRefusal(405, 'MethodNotAllowed', 'This address does not take that method.'),
+  );
+
+  server.server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.server.headersTimeout = REQUEST_TIMEOUT_MS / 3;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,3 +1,4 @@
+import { BoundedMap } from '../bounded';
 import { StoreError } from './rules';
 
 /**
@@ -184,7 +185,8 @@ export function checkBudgets(budgets: readonly BudgetRequest[], maxLimit?: numbe
 
 /** A rate budget for one process. */
 export class MemoryRateBudget implements RateBudget {
-  private readonly states = new Map<string, BudgetState>();
+  /** Per conversation and tenant; at most 100,000 (the least recently used is forgotten first). */
+  private readonly states = new BoundedMap<string, BudgetState>(100_000);
 
   async take(group: string, budgets: readonly BudgetRequest[], now: number): Promise<number> {
     checkBudgets(budgets);

@@ -37,6 +37,8 @@ export { MemoryStore } from './memory-store';
 export type { SqliteStore, SqliteStoreOptions } from './sqlite-store';
 export type { AzureStore, AzureStoreOptions } from './azure-store';
 export { measureStore, syntheticItem } from './measure';
+export type { Housekeeping } from './housekeeping';
+export { HOUSEKEEPING_EVERY_MS, startHousekeeping } from './housekeeping';
 export type {
   BudgetRequest,
   Coordinator,

@@ -211,7 +211,7 @@ describe('Universal Actions', () => {
     expect(res.body).toMatchObject({
       statusCode: 400,
       type: 'application/vnd.microsoft.error',
-      value: { code: 'BadRequest', message: expect.stringMatching(/approvalId must be a GUID/) },
+      value: { code: 'BadRequest', message: "The card's approvalId is not a GUID." },
     });
     expect(stack.sandbox.requests).toHaveLength(0);
   });

@@ -68,8 +68,8 @@ describe('channel subscriptions', () => {
       /already follows/,
     );
     const listed = await say(inChannel(), stack.alex, '<at>Approvals</at> subscriptions');
-    expect(listed).toMatch(/access package: Design system library/i);
-    expect(listed).toMatch(/group: Finance admins/);
+    expect(listed).toMatch(/access package: `Design system library`/i);
+    expect(listed).toMatch(/group: `Finance admins`/);
     expect(await say(inChannel(), stack.alex, 'subscribe catalog General')).toMatch(/not available yet/);
     expect(await say(inChannel(), stack.alex, 'subscribe')).toMatch(/Say what to follow/);
     expect(await say(personal(), stack.alex, 'subscribe group Finance admins')).toMatch(/team channel/);

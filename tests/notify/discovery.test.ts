@@ -171,6 +171,8 @@ describe('discovery', () => {
       membersAdded: members,
     });
     expect((await post(stack.botUrl, added([BOT]))).status).toBeLessThan(300);
+    // The roster is read page by page in the background, after the inbound request was answered.
+    await stack.app.bot.idle();
     const adeleRef = await stack.app.store.getReference(`user:${adele.aadObjectId.toLowerCase()}`);
     expect(adeleRef).toMatchObject({ conversationId: '', userMri: adele.mri });
     // Alex has a chat already: it is kept as it is.

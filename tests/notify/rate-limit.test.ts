@@ -95,3 +95,23 @@ describe('token buckets for Teams limits', () => {
     expect(await limiter.take({ conversationId: 'y', tenantId: tenant }, wait)).toBe(0);
   });
 });
+
+describe('memory the limiter keeps', () => {
+  it('forgets conversations whose budgets are full again, so it tracks only recent ones', async () => {
+    const limiter = new MemoryRateLimiter();
+    for (let i = 0; i < 5000; i++) await limiter.take({ conversationId: `c${i}`, tenantId: tenant }, 0);
+    expect(limiter.tracked).toBe(5001);
+    // Two hours later every bucket is full again: the next take (a minute after the last prune) forgets them.
+    await limiter.take({ conversationId: 'late', tenantId: tenant }, 2 * 3_600_000);
+    expect(limiter.tracked).toBe(2);
+  });
+
+  it('keeps a conversation that is held by a 429 however long it waits', async () => {
+    const limiter = new MemoryRateLimiter();
+    const held = { conversationId: 'held', tenantId: tenant };
+    await limiter.take(held, 0);
+    await limiter.hold(held, 10 * 3_600_000, 0);
+    await limiter.take({ conversationId: 'other', tenantId: tenant }, 2 * 3_600_000);
+    expect(await limiter.take(held, 2 * 3_600_000 + 60_000)).toBeGreaterThan(0);
+  });
+});

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { startApp } from '../../src/app';
 import type { App } from '../../src/app';
 import { BotFrameworkTokens } from '../../src/auth';
@@ -85,6 +86,31 @@ describe('with a MicrosoftAppId configured', () => {
       expect(res.status).toBeLessThan(300);
       expect(await store.getReference(`user:${user.aadObjectId}`)).not.toBeNull();
     } finally {
+      await connector.close();
+    }
+  });
+
+  it('checks the token once per request, not again inside the adapter', async () => {
+    const connector = await startConnectorDouble();
+    const checks = jest.spyOn(ConfigurationBotFrameworkAuthentication.prototype, 'authenticateRequest');
+    try {
+      const jwt = double.signActivityJwt(double.appId, connector.serviceUrl);
+      for (let i = 0; i < 3; i++) {
+        const res = await post(
+          app.server.url,
+          messageActivity({ serviceUrl: connector.serviceUrl }, user, 'help'),
+          { Authorization: `Bearer ${jwt}` },
+        );
+        expect(res.status).toBeLessThan(300);
+      }
+      expect(checks).toHaveBeenCalledTimes(3);
+      // Not even asked for a header that is not a JWT at all.
+      await post(app.server.url, messageActivity({ serviceUrl: connector.serviceUrl }, user, 'help'), {
+        Authorization: 'Bearer nonsense',
+      });
+      expect(checks).toHaveBeenCalledTimes(3);
+    } finally {
+      checks.mockRestore();
       await connector.close();
     }
   });

@@ -19,6 +19,8 @@ export interface ConnectorDouble {
   readonly messages: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
   /** Conversations created with POST /v3/conversations. */
   readonly created: readonly Readonly<Record<string, unknown>>[];
+  /** How many activities were sent or updated, remembered or not. */
+  readonly count: number;
   waitFor(predicate: (call: ConnectorCall) => boolean, timeoutMs?: number): Promise<ConnectorCall>;
   close(): Promise<void>;
 }
@@ -28,7 +30,14 @@ export interface ConnectorDouble {
  * (send, reply, update, delete, create conversation) and remembers it, so tests can see what a Teams
  * user would see.
  */
-export async function startConnectorDouble(): Promise<ConnectorDouble> {
+export async function startConnectorDouble(
+  options: {
+    /** false: only count what arrives (for load tests that send tens of thousands of cards). */
+    readonly remember?: boolean;
+  } = {},
+): Promise<ConnectorDouble> {
+  const remember = options.remember ?? true;
+  let count = 0;
   const calls: ConnectorCall[] = [];
   const messages = new Map<string, Readonly<Record<string, unknown>>>();
   const created: Readonly<Record<string, unknown>>[] = [];
@@ -37,6 +46,8 @@ export async function startConnectorDouble(): Promise<ConnectorDouble> {
   let next = 1;
 
   const record = (call: ConnectorCall) => {
+    count += 1;
+    if (!remember) return;
     calls.push(call);
     if (call.method !== 'DELETE') messages.set(call.activityId, call.activity);
     for (const waiter of [...waiters]) {
@@ -96,6 +107,9 @@ export async function startConnectorDouble(): Promise<ConnectorDouble> {
     calls,
     messages,
     created,
+    get count() {
+      return count;
+    },
     waitFor(predicate, timeoutMs = 10_000) {
       const found = calls.find(predicate);
       if (found) return Promise.resolve(found);

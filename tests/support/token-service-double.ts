@@ -523,6 +523,8 @@ export async function startTokenServiceDouble(
     ToChannelFromBotOAuthScope: BOT_FRAMEWORK_SCOPE,
     CallerId: 'urn:botframework:azure',
     ValidateAuthority: 'true',
+    // The Teams service is played by doubles on this machine.
+    TEAMS_SERVICE_URL_HOSTS: 'http://127.0.0.1',
   };
 
   return {
