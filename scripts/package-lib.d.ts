@@ -80,8 +80,6 @@ export function bundledSchemaPath(schemaUrl: unknown): { path: string; version: 
 /** Offline: the bundled JSON schema through AppManifestUtils.validateAgainstSchema, then our own rules. */
 export function validateManifest(manifest: unknown, expected?: Expected): Promise<ValidationResult>;
 export function checkIcon(kind: 'color' | 'outline', name: string, png: Buffer): string[];
-export function drawColorIcon(): Buffer;
-export function drawOutlineIcon(): Buffer;
 export function createZip(files: Record<string, string | Buffer>): Promise<Buffer>;
 export function inspectPackage(zip: Buffer, expected?: Expected): Promise<PackageReport>;
 export function buildPackage(options: PackageOptions, sources?: BuildSources): Promise<BuildResult>;

@@ -1,4 +1,4 @@
-// The Teams app package: manifest rendering, icon drawing, offline validation and the zip.
+// The Teams app package: manifest rendering, offline validation and the zip. The icons are files in manifest/.
 // Plain CommonJS so that `node scripts/package.mjs` runs without a build step and jest (ts-jest, CommonJS)
 // can require it; the types are in package-lib.d.ts beside this file.
 'use strict';
@@ -440,165 +440,6 @@ function checkIcon(kind, name, buffer) {
   return errors;
 }
 
-// Drawing: shapes are sampled 4x4 per pixel, so edges are anti-aliased and the output is deterministic.
-const SAMPLES = 4;
-
-/** Pixel bounds (inclusive-exclusive) of a set of points grown by `pad`, clipped to the canvas. */
-function bounds(points, pad, size) {
-  const xs = points.map((p) => p[0]);
-  const ys = points.map((p) => p[1]);
-  const clip = (v) => Math.max(0, Math.min(size, v));
-  return [
-    clip(Math.floor(Math.min(...xs) - pad)),
-    clip(Math.floor(Math.min(...ys) - pad)),
-    clip(Math.ceil(Math.max(...xs) + pad) + 1),
-    clip(Math.ceil(Math.max(...ys) + pad) + 1),
-  ];
-}
-
-/** Fraction of each pixel inside the shape; only pixels within `box` are sampled, the rest are 0. */
-function coverage(size, box, inside) {
-  const [x0, y0, x1, y1] = box;
-  const out = new Float64Array(size * size);
-  for (let y = y0; y < y1; y++) {
-    for (let x = x0; x < x1; x++) {
-      let hits = 0;
-      for (let sy = 0; sy < SAMPLES; sy++) {
-        for (let sx = 0; sx < SAMPLES; sx++) {
-          if (inside(x + (sx + 0.5) / SAMPLES, y + (sy + 0.5) / SAMPLES)) hits++;
-        }
-      }
-      out[y * size + x] = hits / (SAMPLES * SAMPLES);
-    }
-  }
-  return out;
-}
-
-function quadratic(p0, c, p1, steps) {
-  const points = [];
-  for (let i = 1; i <= steps; i++) {
-    const t = i / steps;
-    const u = 1 - t;
-    points.push([
-      u * u * p0[0] + 2 * u * t * c[0] + t * t * p1[0],
-      u * u * p0[1] + 2 * u * t * c[1] + t * t * p1[1],
-    ]);
-  }
-  return points;
-}
-
-/** A heraldic shield: flat top, straight sides, curving to a point at the bottom. */
-function shieldPolygon(cx, top, width, height) {
-  const half = width / 2;
-  const shoulder = top + height * 0.42;
-  const bottom = top + height;
-  const left = cx - half;
-  const right = cx + half;
-  const dip = height * 0.05;
-  return [
-    [left, top + dip],
-    ...quadratic([left, top + dip], [cx - half * 0.5, top + dip], [cx, top], 12),
-    ...quadratic([cx, top], [cx + half * 0.5, top + dip], [right, top + dip], 12),
-    [right, shoulder],
-    ...quadratic([right, shoulder], [right, top + height * 0.82], [cx, bottom], 24),
-    ...quadratic([cx, bottom], [left, top + height * 0.82], [left, shoulder], 24),
-  ];
-}
-
-/** Even-odd fill test for a polygon; the edge crossings of each sample row are computed once. */
-function polygonFill(polygon) {
-  const rows = new Map();
-  const crossings = (y) => {
-    const xs = [];
-    for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
-      const [xi, yi] = polygon[i];
-      const [xj, yj] = polygon[j];
-      if (yi > y !== yj > y) xs.push(((xj - xi) * (y - yi)) / (yj - yi) + xi);
-    }
-    return xs;
-  };
-  return (x, y) => {
-    let xs = rows.get(y);
-    if (xs === undefined) rows.set(y, (xs = crossings(y)));
-    let inside = false;
-    for (const cx of xs) if (x < cx) inside = !inside;
-    return inside;
-  };
-}
-
-function distanceToSegment(x, y, [ax, ay], [bx, by]) {
-  const dx = bx - ax;
-  const dy = by - ay;
-  const t = Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / (dx * dx + dy * dy)));
-  return Math.hypot(x - (ax + t * dx), y - (ay + t * dy));
-}
-
-/** Inside a stroke of the given width along the path (round caps and joins). */
-function nearPath(points, closed, width, x, y) {
-  const last = closed ? points.length : points.length - 1;
-  for (let i = 0; i < last; i++) {
-    if (distanceToSegment(x, y, points[i], points[(i + 1) % points.length]) <= width / 2) return true;
-  }
-  return false;
-}
-
-const ACCENT = [0x0f, 0x6c, 0xbd];
-const ACCENT_DARK = [0x0a, 0x4f, 0x8f];
-
-function encode(size, pixel) {
-  const png = new PNG({ width: size, height: size, colorType: 6 });
-  for (let i = 0; i < size * size; i++) {
-    const [r, g, b, a] = pixel(i, i % size, Math.floor(i / size));
-    png.data[i * 4] = r;
-    png.data[i * 4 + 1] = g;
-    png.data[i * 4 + 2] = b;
-    png.data[i * 4 + 3] = a;
-  }
-  return PNG.sync.write(png, { colorType: 6, deflateLevel: 9 });
-}
-
-const mix = (a, b, t) => Math.round(a + (b - a) * t);
-
-/**
- * 192x192: a full square in the accent blue (Teams applies its own rounded mask, and asks for a full-bleed
- * square) with a white shield that carries a check mark, inside the 120x120 safe area.
- */
-function drawColorIcon() {
-  const size = COLOR_SIZE;
-  const shield = shieldPolygon(96, 38, 96, 116);
-  const check = [
-    [71, 96],
-    [89, 114],
-    [122, 78],
-  ];
-  const shieldCover = coverage(size, bounds(shield, 0, size), polygonFill(shield));
-  const checkCover = coverage(size, bounds(check, 8, size), (x, y) => nearPath(check, false, 15, x, y));
-  return encode(size, (i, _x, y) => {
-    const t = y / (size - 1);
-    let rgb = ACCENT.map((c, k) => mix(c, ACCENT_DARK[k], t * 0.6));
-    rgb = rgb.map((c) => mix(c, 255, shieldCover[i]));
-    rgb = rgb.map((c, k) => mix(c, ACCENT[k], checkCover[i]));
-    return [...rgb, 255];
-  });
-}
-
-/** 32x32: the shield's outline and the check mark, white on transparent. */
-function drawOutlineIcon() {
-  const size = OUTLINE_SIZE;
-  const shield = shieldPolygon(16, 4, 22, 25);
-  const check = [
-    [10.5, 16],
-    [14, 19.5],
-    [21, 12],
-  ];
-  const cover = coverage(
-    size,
-    bounds(shield, 1.5, size),
-    (x, y) => nearPath(shield, true, 2, x, y) || nearPath(check, false, 2.4, x, y),
-  );
-  return encode(size, (i) => [255, 255, 255, Math.round(255 * cover[i])]);
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Zip
 
@@ -687,10 +528,7 @@ async function buildPackage(options, sources = {}) {
   for (const kind of ['color', 'outline']) {
     const data = sources[kind] ?? readIcon(icons[kind]);
     if (data) files[icons[kind]] = data;
-    else
-      problems.push(
-        `manifest/${icons[kind]}: the ${kind} icon file is missing (run node scripts/make-icons.mjs)`,
-      );
+    else problems.push(`manifest/${icons[kind]}: the ${kind} icon file is missing`);
   }
   const zip = await createZip(files);
   const report = await inspectPackage(zip, {
@@ -728,8 +566,6 @@ module.exports = {
   bundledSchemaPath,
   validateManifest,
   checkIcon,
-  drawColorIcon,
-  drawOutlineIcon,
   createZip,
   inspectPackage,
   buildPackage,
