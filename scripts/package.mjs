@@ -1,16 +1,12 @@
-// `npm run package`: builds dist/approvals-teams-app.zip (manifest.json, color.png, outline.png at the root)
-// from manifest/manifest.template.json and the environment, then validates the zip it wrote: the manifest
-// against the JSON schema bundled with @microsoft/app-manifest (offline, never fetched), plus our own checks.
-//
-//   MicrosoftAppId=<bot app id> [TEAMS_APP_ID=<guid>] [BOT_DOMAIN=<host>] [APP_VERSION=1.2.3] node scripts/package.mjs
-//   node scripts/package.mjs --local            placeholder bot id, for a look at the package without Azure
-//   node scripts/package.mjs --check <zip>      validate an existing package (botId checked against MicrosoftAppId if set)
+// `npm run package`: dist/approvals-teams-app.zip (manifest.json, color.png, outline.png) from
+// manifest/manifest.template.json, the environment and the icons in manifest/. The zip is validated before it is
+// written: the schema bundled with @microsoft/app-manifest (offline), then the checks in package-lib.js.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import lib from './package-lib.js';
 
-const { DEFAULT_OUTPUT, PackageError, resolveOptions, buildPackage, inspectPackage, summarize } = lib;
+const { DEFAULT_OUTPUT, PackageError, buildPackage, inspectPackage, summarize } = lib;
 
 const usage = `Usage: node scripts/package.mjs [--local] [--out <file.zip>]
        node scripts/package.mjs --check <file.zip>
@@ -31,53 +27,34 @@ function fail(message) {
 async function main() {
   let args;
   try {
-    args = parseArgs({
-      options: {
-        local: { type: 'boolean', default: false },
-        out: { type: 'string' },
-        check: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }).values;
+    const options = { local: { type: 'boolean' }, out: { type: 'string' }, check: { type: 'string' } };
+    args = parseArgs({ options: { ...options, help: { type: 'boolean', short: 'h' } } }).values;
   } catch (error) {
     fail(`${error.message}\n\n${usage}`);
   }
-  if (args.help) {
-    console.log(usage);
-    return;
-  }
+  if (args.help) return console.log(usage);
 
   if (args.check) {
     const file = path.resolve(args.check);
-    const botId = process.env.MicrosoftAppId?.trim() || undefined;
-    const result = await inspectPackage(readFileSync(file), { botId });
-    if (result.errors.length > 0)
-      fail(`Teams app package ${file} is invalid:\n- ${result.errors.join('\n- ')}`);
-    console.log(file);
-    console.log(summarize({ ...result, zip: readFileSync(file) }));
-    return;
+    const zip = readFileSync(file);
+    const report = await inspectPackage(zip, { botId: process.env.MicrosoftAppId?.trim() || undefined });
+    if (report.errors.length > 0)
+      fail(`Teams app package ${file} is invalid:\n- ${report.errors.join('\n- ')}`);
+    return console.log(`${file}\n${summarize({ ...report, zip })}`);
   }
 
-  let options;
-  try {
-    options = resolveOptions(process.env, { local: args.local });
-  } catch (error) {
-    if (error instanceof PackageError) fail(error.message);
-    throw error;
-  }
-  if (options.botDomainSource === 'default' && !options.local) {
-    console.warn('note: BOT_DOMAIN is not set; validDomains and the default developer URLs use localhost');
-  }
-
-  const result = await buildPackage(options);
+  const result = await buildPackage(process.env, { local: args.local }).catch((error) =>
+    fail(error instanceof PackageError ? error.message : `Packaging failed: ${error.stack}`),
+  );
   if (result.errors.length > 0)
     fail(`The Teams app package is invalid, nothing written:\n- ${result.errors.join('\n- ')}`);
-
+  if (result.values.BOT_DOMAIN === 'localhost' && !args.local) {
+    console.warn('note: BOT_DOMAIN is not set; validDomains and the default developer URLs use localhost');
+  }
   const out = path.resolve(args.out ?? DEFAULT_OUTPUT);
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, result.zip);
-  console.log(out);
-  console.log(summarize(result));
+  console.log(`${out}\n${summarize(result)}`);
 }
 
-main().catch((error) => fail(`Packaging failed: ${error && error.stack ? error.stack : error}`));
+main().catch((error) => fail(`Packaging failed: ${error.stack ?? error}`));
