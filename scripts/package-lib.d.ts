@@ -10,6 +10,8 @@ export interface DeveloperInfo {
 export interface PackageOptions {
   /** The Azure Bot's Microsoft App ID (MicrosoftAppId), lower case. */
   botId: string;
+  /** Client id of the app registration that signs users in (SSO_APP_ID; default: the bot id), lower case. */
+  ssoAppId: string;
   /** The Teams app id (TEAMS_APP_ID), lower case. */
   teamsAppId: string;
   /** Host name for validDomains (BOT_DOMAIN). */
@@ -24,6 +26,8 @@ export interface PackageOptions {
 /** Values a manifest must carry; any left out is not checked. */
 export interface Expected {
   botId?: string;
+  /** webApplicationInfo.id; when left out it must equal the bot id. */
+  ssoAppId?: string;
   teamsAppId?: string;
   botDomain?: string;
 }

@@ -111,6 +111,15 @@ function resolveOptions(env = process.env, flags = {}) {
     problems.push(`MicrosoftAppId must be the bot's Microsoft App ID (a GUID), got "${botId}"`);
   }
 
+  // The app registration that signs users in: the bot's own unless the bot runs as a managed identity,
+  // which cannot expose an API (infra/README.md), and then a second registration does.
+  const ssoAppId = text(env, 'SSO_APP_ID');
+  if (ssoAppId !== null && !GUID.test(ssoAppId)) {
+    problems.push(
+      `SSO_APP_ID must be the client id (a GUID) of the app registration that signs users in, got "${ssoAppId}"`,
+    );
+  }
+
   const teamsAppId = text(env, 'TEAMS_APP_ID') ?? DEFAULT_TEAMS_APP_ID;
   if (!GUID.test(teamsAppId)) problems.push(`TEAMS_APP_ID must be a GUID, got "${teamsAppId}"`);
 
@@ -135,6 +144,7 @@ function resolveOptions(env = process.env, flags = {}) {
   if (problems.length > 0) throw new PackageError('Cannot build the Teams app package', problems);
   return {
     botId: botId.toLowerCase(),
+    ssoAppId: (ssoAppId ?? botId).toLowerCase(),
     teamsAppId: teamsAppId.toLowerCase(),
     botDomain: domain,
     botDomainSource: source,
@@ -155,6 +165,7 @@ function placeholderValues(options) {
   return {
     APP_ID: options.teamsAppId,
     BOT_ID: options.botId,
+    SSO_APP_ID: options.ssoAppId,
     BOT_DOMAIN: options.botDomain,
     APP_VERSION: options.version,
     DEVELOPER_NAME: options.developer.name,
@@ -331,10 +342,16 @@ function checkManifestRules(manifest, expected = {}) {
   const web = manifest.webApplicationInfo;
   if (!web || typeof web !== 'object') {
     errors.push(
-      '/webApplicationInfo: required for single sign-on ({ id: <bot id>, resource: api://botid-<bot id> })',
+      '/webApplicationInfo: required for single sign-on ({ id: <sign-in app id>, resource: api://botid-<bot id> })',
     );
   } else if (botId !== null) {
-    if (String(web.id).toLowerCase() !== botId.toLowerCase()) {
+    if (expected.ssoAppId) {
+      if (String(web.id).toLowerCase() !== expected.ssoAppId.toLowerCase()) {
+        errors.push(
+          `/webApplicationInfo/id: must equal SSO_APP_ID ${expected.ssoAppId}, got ${JSON.stringify(web.id)}`,
+        );
+      }
+    } else if (String(web.id).toLowerCase() !== botId.toLowerCase()) {
       errors.push(`/webApplicationInfo/id: must equal the bot id ${botId}, got ${JSON.stringify(web.id)}`);
     }
     const resource = `api://botid-${botId}`;
@@ -695,6 +712,7 @@ async function buildPackage(options, sources = {}) {
   const zip = await createZip(files);
   const report = await inspectPackage(zip, {
     botId: options.botId,
+    ssoAppId: options.ssoAppId,
     teamsAppId: options.teamsAppId,
     botDomain: options.botDomain,
   });

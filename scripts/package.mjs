@@ -2,7 +2,7 @@
 // from manifest/manifest.template.json and the environment, then validates the zip it wrote: the manifest
 // against the JSON schema bundled with @microsoft/app-manifest (offline, never fetched), plus our own checks.
 //
-//   MicrosoftAppId=<bot app id> [TEAMS_APP_ID=<guid>] [BOT_DOMAIN=<host>] [APP_VERSION=1.2.3] node scripts/package.mjs
+//   MicrosoftAppId=<bot app id> [SSO_APP_ID=<guid>] [TEAMS_APP_ID=<guid>] [BOT_DOMAIN=<host>] [APP_VERSION=1.2.3] node scripts/package.mjs
 //   node scripts/package.mjs --local            placeholder bot id, for a look at the package without Azure
 //   node scripts/package.mjs --check <zip>      validate an existing package (botId checked against MicrosoftAppId if set)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ const usage = `Usage: node scripts/package.mjs [--local] [--out <file.zip>]
 
 Environment:
   MicrosoftAppId          the Azure Bot's Microsoft App ID (required unless --local)
+  SSO_APP_ID              client id of the app registration that signs users in (default: MicrosoftAppId)
   TEAMS_APP_ID            the Teams app id (GUID; default: this app's fixed id)
   BOT_DOMAIN              host name of the bot (default: host of BOT_ENDPOINT, WEBSITE_HOSTNAME, or localhost)
   APP_VERSION             app version, three numbers (default: package.json version)
@@ -50,7 +51,8 @@ async function main() {
   if (args.check) {
     const file = path.resolve(args.check);
     const botId = process.env.MicrosoftAppId?.trim() || undefined;
-    const result = await inspectPackage(readFileSync(file), { botId });
+    const ssoAppId = process.env.SSO_APP_ID?.trim() || undefined;
+    const result = await inspectPackage(readFileSync(file), { botId, ssoAppId });
     if (result.errors.length > 0)
       fail(`Teams app package ${file} is invalid:\n- ${result.errors.join('\n- ')}`);
     console.log(file);

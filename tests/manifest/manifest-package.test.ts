@@ -150,6 +150,23 @@ describe('Teams app package (offline)', () => {
     expect(JSON.stringify(m)).not.toMatch(/\{\{/);
   });
 
+  it('signs users in through a second app registration when SSO_APP_ID names one (bot as managed identity)', async () => {
+    const sso = 'a1b2c3d4-0000-4000-8000-1234567890ab';
+    const result = await buildPackage(resolveOptions({ ...ENV, SSO_APP_ID: sso.toUpperCase() }));
+    expect(result.errors).toEqual([]);
+    const m = asTest(result.manifest);
+    expect(m.bots[0]?.botId).toBe(BOT_ID);
+    expect(m.webApplicationInfo).toEqual({ id: sso, resource: `api://botid-${BOT_ID}` });
+    const wrong = await validateManifest(m, { botId: BOT_ID, ssoAppId: DEFAULT_TEAMS_APP_ID });
+    expect(wrong.errors).toEqual([
+      expect.stringMatching(/^manifest\.json \/webApplicationInfo\/id: must equal SSO_APP_ID/),
+    ]);
+    const unexpected = await validateManifest(m, { botId: BOT_ID });
+    expect(unexpected.errors).toEqual([
+      expect.stringMatching(/^manifest\.json \/webApplicationInfo\/id: must equal the bot id/),
+    ]);
+  });
+
   it('puts exactly manifest.json, color.png and outline.png at the zip root', async () => {
     const zip = await JSZip.loadAsync(built.zip);
     expect(Object.keys(zip.files).sort()).toEqual(['color.png', 'manifest.json', 'outline.png']);
@@ -321,6 +338,13 @@ describe('package settings', () => {
     expect(() => resolveOptions({ MicrosoftAppId: 'my-bot' })).toThrow(
       /MicrosoftAppId must be .* \(a GUID\), got "my-bot"/,
     );
+  });
+
+  it('refuses an SSO_APP_ID that is not a GUID', () => {
+    expect(() => resolveOptions({ ...ENV, SSO_APP_ID: 'approvals-sso' })).toThrow(
+      /SSO_APP_ID must be the client id \(a GUID\)/,
+    );
+    expect(resolveOptions(ENV).ssoAppId).toBe(BOT_ID);
   });
 
   it('uses an obviously fake bot id only with --local', () => {
