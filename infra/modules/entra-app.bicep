@@ -46,10 +46,7 @@ var tenantHex = '${substring(t, 6, 2)}${substring(t, 4, 2)}${substring(t, 2, 2)}
 var nibbles = map(range(0, 32), i => indexOf('0123456789abcdef', substring(tenantHex, i, 1)))
 var groups = map(range(0, 5), g => nibbles[6 * g] * 1048576 + nibbles[6 * g + 1] * 65536 + nibbles[6 * g + 2] * 4096 + nibbles[6 * g + 3] * 256 + nibbles[6 * g + 4] * 16 + nibbles[6 * g + 5])
 var lastByte = nibbles[30] * 16 + nibbles[31]
-var sextets = concat(
-  flatten(map(groups, v => [v / 262144, (v / 4096) % 64, (v / 64) % 64, v % 64])),
-  [lastByte / 4, (lastByte % 4) * 16]
-)
+var sextets = concat(flatten(map(groups, v => [v / 262144, (v / 4096) % 64, (v / 64) % 64, v % 64])), [lastByte / 4, (lastByte % 4) * 16])
 var encodedTenant = join(map(sextets, s => substring(base64url, s, 1)), '')
 // The Bot Service token store's app id, encoded the same way (value published in the Bot Service docs).
 var encodedTokenStore = '9ExAW52n_ky4ZiS_jhpJIQ'
@@ -69,6 +66,14 @@ var accessAsUser = {
   userConsentDescription: 'Lets Approvals decide access requests and reviews in your name.'
 }
 
+var api = {
+  requestedAccessTokenVersion: 2
+  oauth2PermissionScopes: [
+    accessAsUser
+  ]
+}
+var preAuthorized = [for client in teamsClients: { appId: client, delegatedPermissionIds: [scopeId] }]
+
 resource app 'Microsoft.Graph/applications@v1.0' = {
   uniqueName: uniqueName
   displayName: displayName
@@ -81,26 +86,7 @@ resource app 'Microsoft.Graph/applications@v1.0' = {
       'https://token.botframework.com/.auth/web/redirect'
     ]
   }
-  api: union(
-    {
-      requestedAccessTokenVersion: 2
-      oauth2PermissionScopes: [
-        accessAsUser
-      ]
-    },
-    final
-      ? {
-          preAuthorizedApplications: [
-            for client in teamsClients: {
-              appId: client
-              delegatedPermissionIds: [
-                scopeId
-              ]
-            }
-          ]
-        }
-      : {}
-  )
+  api: final ? union(api, { preAuthorizedApplications: preAuthorized }) : api
   requiredResourceAccess: [
     {
       resourceAppId: graphAppId
