@@ -22,10 +22,10 @@ export function settings(
   flags?: { local?: boolean },
 ): Settings;
 export function renderManifest(values: Settings, template?: string): string;
-export function validateManifest(manifest: unknown, botId?: string): Promise<string[]>;
+export function validateManifest(manifest: unknown, botId?: string, ssoAppId?: string): Promise<string[]>;
 export function inspectPackage(
   zip: Buffer,
-  expected?: { botId?: string; template?: string },
+  expected?: { botId?: string; ssoAppId?: string; template?: string },
 ): Promise<PackageReport>;
 export function createZip(files: Record<string, string | Buffer>): Promise<Buffer>;
 export function buildPackage(

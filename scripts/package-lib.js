@@ -29,6 +29,7 @@ const SCHEMAS_DIR = path.join(
   require.resolve('@microsoft/app-manifest/package.json'),
   '../build/json-schemas',
 );
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 class PackageError extends Error {}
@@ -53,8 +54,17 @@ function settings(env = process.env, { local = false } = {}) {
     'localhost'
   ).toLowerCase();
   const site = `https://${domain}`;
+  // The app registration that signs users in: the bot's own, unless the bot runs as a managed identity,
+  // which cannot expose an API (infra/README.md); then a second registration does.
+  const ssoAppId = get('SSO_APP_ID') ?? botId;
+  if (ssoAppId !== botId && !GUID.test(ssoAppId)) {
+    throw new PackageError(
+      `SSO_APP_ID must be the client id (a GUID) of the app registration that signs users in, got "${ssoAppId}"`,
+    );
+  }
   return {
     MicrosoftAppId: botId.toLowerCase(),
+    SSO_APP_ID: ssoAppId.toLowerCase(),
     TEAMS_APP_ID: (get('TEAMS_APP_ID') ?? DEFAULT_TEAMS_APP_ID).toLowerCase(),
     BOT_DOMAIN: domain,
     APP_VERSION: get('APP_VERSION') ?? require('../package.json').version,
@@ -94,7 +104,7 @@ function unbundledSchema(url) {
 }
 
 /** What makes the bot and its single sign-on work, which no schema says. */
-function botRules(m, botId) {
+function botRules(m, botId, ssoAppId) {
   const errors = [];
   const bot = m.bots?.[0]?.botId;
   if (typeof bot !== 'string') errors.push('/bots/0/botId: missing; the package is for a bot');
@@ -102,14 +112,19 @@ function botRules(m, botId) {
     errors.push(`/bots/0/botId: must equal MicrosoftAppId ${botId}, got ${bot}`);
   }
   if (typeof bot === 'string') {
-    for (const [key, want] of Object.entries({ id: bot, resource: `api://botid-${bot}` })) {
-      const got = m.webApplicationInfo?.[key];
-      if (String(got).toLowerCase() !== want.toLowerCase()) {
-        errors.push(
-          `/webApplicationInfo/${key}: must be "${want}" for single sign-on, got ${JSON.stringify(got)}`,
-        );
-      }
+    const resource = `api://botid-${bot}`;
+    const got = m.webApplicationInfo?.resource;
+    if (String(got).toLowerCase() !== resource.toLowerCase()) {
+      errors.push(
+        `/webApplicationInfo/resource: must be "${resource}" for single sign-on, got ${JSON.stringify(got)}`,
+      );
     }
+  }
+  const signIn = m.webApplicationInfo?.id;
+  if (!GUID.test(String(signIn)) || (ssoAppId && String(signIn).toLowerCase() !== ssoAppId.toLowerCase())) {
+    errors.push(
+      `/webApplicationInfo/id: must be ${ssoAppId ? `"${ssoAppId}"` : 'the client id of the app that signs users in'} for single sign-on (SSO_APP_ID, else the bot id), got ${JSON.stringify(signIn)}`,
+    );
   }
   if (!SEMVER.test(m.version)) {
     errors.push(`/version: must be three numbers such as 1.4.0, got ${JSON.stringify(m.version)}`);
@@ -129,12 +144,12 @@ function botRules(m, botId) {
 }
 
 /** Schema errors from @microsoft/app-manifest (offline), then ours; each starts with its JSON pointer. */
-async function validateManifest(manifest, botId) {
+async function validateManifest(manifest, botId, ssoAppId) {
   if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest))
     return ['must be an object'];
   const refused = unbundledSchema(manifest.$schema);
   const schema = refused ? [refused] : await AppManifestUtils.validateAgainstSchema(manifest);
-  return [...schema.map((e) => (e.startsWith(' ') ? `/${e}` : e)), ...botRules(manifest, botId)];
+  return [...schema.map((e) => (e.startsWith(' ') ? `/${e}` : e)), ...botRules(manifest, botId, ssoAppId)];
 }
 
 /** Width and height from a PNG's header (IHDR is always the first chunk), or null when it is no PNG. */
@@ -145,7 +160,7 @@ function pngSize(data) {
 }
 
 /** Reads a package back and checks it; `template` (when the zip was just built) names the variables at fault. */
-async function inspectPackage(zipBuffer, { botId, template } = {}) {
+async function inspectPackage(zipBuffer, { botId, ssoAppId, template } = {}) {
   const zip = await JSZip.loadAsync(zipBuffer).catch(() => null);
   if (!zip) return { errors: ['package: not a readable zip'], manifest: null, files: [] };
   const files = Object.keys(zip.files).filter((name) => !zip.files[name].dir);
@@ -158,7 +173,7 @@ async function inspectPackage(zipBuffer, { botId, template } = {}) {
   } catch (error) {
     return { errors: [`manifest.json: not valid JSON (${error.message})`], manifest: null, files };
   }
-  const errors = (await validateManifest(manifest, botId)).map((error) => {
+  const errors = (await validateManifest(manifest, botId, ssoAppId)).map((error) => {
     const from = template ? variablesAt(template, error.split(/[: ]/)[0]) : [];
     return `manifest.json ${error}${from.length > 0 ? ` (from ${from.join(', ')})` : ''}`;
   });
@@ -197,7 +212,11 @@ async function buildPackage(env = process.env, flags = {}) {
     }
   }
   const zip = await createZip(files);
-  return { ...(await inspectPackage(zip, { botId: values.MicrosoftAppId, template })), zip, values };
+  return {
+    ...(await inspectPackage(zip, { botId: values.MicrosoftAppId, ssoAppId: values.SSO_APP_ID, template })),
+    zip,
+    values,
+  };
 }
 
 /** One line for the console: what the package holds. */

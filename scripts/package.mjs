@@ -13,6 +13,8 @@ const usage = `Usage: node scripts/package.mjs [--local] [--out <file.zip>]
 
 Environment:
   MicrosoftAppId          the Azure Bot's Microsoft App ID (required unless --local)
+  SSO_APP_ID              the app registration that signs users in (default: the bot's App ID; set it when the
+                          bot runs as a managed identity, see infra/README.md)
   TEAMS_APP_ID            the Teams app id (GUID; default: this app's fixed id)
   BOT_DOMAIN              host name of the bot (default: host of BOT_ENDPOINT, WEBSITE_HOSTNAME, or localhost)
   APP_VERSION             app version, three numbers (default: package.json version)
@@ -37,7 +39,9 @@ async function main() {
   if (args.check) {
     const file = path.resolve(args.check);
     const zip = readFileSync(file);
-    const report = await inspectPackage(zip, { botId: process.env.MicrosoftAppId?.trim() || undefined });
+    const botId = process.env.MicrosoftAppId?.trim() || undefined;
+    const ssoAppId = process.env.SSO_APP_ID?.trim() || botId;
+    const report = await inspectPackage(zip, { botId, ssoAppId });
     if (report.errors.length > 0)
       fail(`Teams app package ${file} is invalid:\n- ${report.errors.join('\n- ')}`);
     return console.log(`${file}\n${summarize({ ...report, zip })}`);

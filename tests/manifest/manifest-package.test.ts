@@ -74,7 +74,7 @@ describe('Teams app package (offline)', () => {
       'outline.png': icon('outline.png'),
       ...files,
     });
-    return (await inspectPackage(zip, { botId: BOT_ID })).errors;
+    return (await inspectPackage(zip, { botId: BOT_ID, ssoAppId: BOT_ID })).errors;
   }
 
   beforeAll(async () => {
@@ -102,6 +102,26 @@ describe('Teams app package (offline)', () => {
     expect(manifest.validDomains).toEqual(['token.botframework.com', DOMAIN]);
     expect(manifest.developer.privacyUrl).toBe(`https://${DOMAIN}/privacy`);
     expect(JSON.stringify(manifest)).not.toMatch(/\{\{/);
+  });
+
+  it('signs users in through a second app registration when SSO_APP_ID names one (bot as managed identity)', async () => {
+    const sso = 'a1b2c3d4-0000-4000-8000-1234567890ab';
+    const result = await buildPackage({ ...ENV, SSO_APP_ID: sso.toUpperCase() });
+    expect(result.errors).toEqual([]);
+    const m = result.manifest as unknown as TestManifest;
+    expect(m.bots[0]?.botId).toBe(BOT_ID);
+    expect(m.webApplicationInfo).toEqual({ id: sso, resource: `api://botid-${BOT_ID}` });
+    // Checked against another expected sign-in app, or against the default (the bot's own id), it is refused.
+    const zip = result.zip;
+    expect((await inspectPackage(zip, { botId: BOT_ID, ssoAppId: DEFAULT_TEAMS_APP_ID })).errors).toEqual([
+      expect.stringMatching(/^manifest\.json \/webApplicationInfo\/id: must be/),
+    ]);
+    expect((await inspectPackage(zip, { botId: BOT_ID, ssoAppId: BOT_ID })).errors).toEqual([
+      expect.stringMatching(/^manifest\.json \/webApplicationInfo\/id: must be/),
+    ]);
+    expect(() => settings({ ...ENV, SSO_APP_ID: 'approvals-sso' })).toThrow(
+      /SSO_APP_ID must be the client id \(a GUID\)/,
+    );
   });
 
   it('holds manifest.json, a 192x192 color.png and a 32x32 outline.png at the zip root, nothing else', async () => {
