@@ -241,17 +241,18 @@ describe('Universal Actions sign-in through CloudAdapter and the token service d
 });
 
 describe('message-flow sign-in (sign in / sign out, signin/tokenExchange, signin/verifyState)', () => {
-  const oauthCardOf = async () => {
-    const call = await h.connector.waitFor((c) => c.method === 'POST');
+  const oauthCardOf = async (after: number) => {
+    const call = await h.connector.waitFor((c) => c.method === 'POST', { after });
     const attachments = call.activity.attachments as
       { contentType?: string; content?: Body['value'] }[] | undefined;
     return attachments?.[0];
   };
 
   it('"sign in" in a personal chat sends an OAuthCard with the sign-in link and SSO resource', async () => {
+    const mark = h.connector.mark();
     const res = await h.send(messageActivity(where(), ALEX, 'sign in'));
     expect(res.status).toBe(200);
-    const card = await oauthCardOf();
+    const card = await oauthCardOf(mark);
     expect(card?.contentType).toBe('application/vnd.microsoft.card.oauth');
     expect(card?.content?.connectionName).toBe(h.double.connectionName);
     expect(card?.content?.buttons?.[0]).toMatchObject({
@@ -262,16 +263,18 @@ describe('message-flow sign-in (sign in / sign out, signin/tokenExchange, signin
   });
 
   it('"sign in" in a channel sends a plain sign-in button (no silent exchange for every member)', async () => {
+    const mark = h.connector.mark();
     await h.send(messageActivity({ ...where(), channelId: '19:approvals@thread.tacv2' }, ALEX, 'sign in'));
-    const card = await oauthCardOf();
+    const card = await oauthCardOf(mark);
     expect(card?.contentType).toBe('application/vnd.microsoft.card.oauth');
     expect(card?.content?.tokenExchangeResource).toBeUndefined();
   });
 
   it('"sign in" when already signed in says so instead of sending a card', async () => {
     h.double.setUserToken(ALEX.mri, h.double.connectionName, 'alex-token');
+    const mark = h.connector.mark();
     await h.send(messageActivity(where(), ALEX, 'sign in'));
-    const call = await h.connector.waitFor((c) => c.method === 'POST');
+    const call = await h.connector.waitFor((c) => c.method === 'POST', { after: mark });
     expect(call.activity.text).toMatch(/already signed in/);
     expect(h.double.callsOf('GetSignInResource')).toHaveLength(0);
   });
@@ -287,8 +290,9 @@ describe('message-flow sign-in (sign in / sign out, signin/tokenExchange, signin
   });
 
   it('"pending" with a token uses the user’s own token; without one it sends the sign-in card', async () => {
+    const mark = h.connector.mark();
     await h.send(messageActivity(where(), MEGAN, 'pending'));
-    expect((await oauthCardOf())?.contentType).toBe('application/vnd.microsoft.card.oauth');
+    expect((await oauthCardOf(mark))?.contentType).toBe('application/vnd.microsoft.card.oauth');
     h.double.setUserToken(ALEX.mri, h.double.connectionName, 'alex-token');
     await h.send(messageActivity(where(), ALEX, 'pending'));
     expect(h.used).toEqual([{ channelUserId: ALEX.mri, token: 'alex-token' }]);
@@ -305,13 +309,16 @@ describe('message-flow sign-in (sign in / sign out, signin/tokenExchange, signin
   it('signin/tokenExchange stores the user’s token, greets once however many clients send it', async () => {
     const sso = h.double.mintSsoToken(ALEX.mri);
     const value = { id: 'exchange-1', connectionName: h.double.connectionName, token: sso };
+    const mark = h.connector.mark();
     const first = await h.send(signinInvoke('signin/tokenExchange', ALEX, value));
     const second = await h.send(signinInvoke('signin/tokenExchange', ALEX, value));
     expect(first.status).toBe(200);
     expect(second.status).toBe(200);
     expect(h.double.tokenOf(ALEX.mri)).not.toBeNull();
-    await h.connector.waitFor((c) => c.activity.text === 'You are signed in.');
-    expect(h.connector.calls.filter((c) => c.activity.text === 'You are signed in.')).toHaveLength(1);
+    await h.connector.waitFor((c) => c.activity.text === 'You are signed in.', { after: mark });
+    expect(
+      h.connector.calls.slice(mark).filter((c) => c.activity.text === 'You are signed in.'),
+    ).toHaveLength(1);
   });
 
   it('a failed signin/tokenExchange answers 412 with id, connectionName and failureDetail', async () => {

@@ -105,6 +105,7 @@ describe('Universal Actions', () => {
       stack.sandbox.decideAs(stack.megan.aadObjectId, { approvalId, stageId, reviewResult: 'Approve' }),
     ).toBe(204);
 
+    const mark = stack.connector.mark();
     const res = await post(
       stack.botUrl,
       cardAction(personal(), stack.alex, {
@@ -118,6 +119,7 @@ describe('Universal Actions', () => {
     // Megan's own copy of the card ends showing the final state, without anyone clicking it.
     const update = await stack.connector.waitFor(
       (c) => c.method === 'PUT' && c.activityId === meganCard.call.activityId,
+      { after: mark },
     );
     expect(cardText(cardOf(update.activity))).toMatch(/Approved by you/);
   });
@@ -177,6 +179,7 @@ describe('Universal Actions', () => {
   it('answers "working on it" within 5 s when Graph takes 6 s, then updates the card', async () => {
     const { target, call } = await cardFor(stack.alex, DEMO_IDS.pimGroup.sharePointOwners);
     stack.sandbox.faults.inject({ method: 'PATCH', latencyMs: 6000 });
+    const mark = stack.connector.mark();
     const res = await post(
       stack.botUrl,
       cardAction(personal(), stack.alex, {
@@ -189,7 +192,7 @@ describe('Universal Actions', () => {
     expect(cardText(expectCardReply(res.body))).toMatch(/Working on it/);
     const update = await stack.connector.waitFor(
       (c) => c.method === 'PUT' && c.activityId === call.activityId,
-      15_000,
+      { after: mark, timeoutMs: 15_000 },
     );
     expect(cardText(cardOf(update.activity))).toMatch(/Approved by you/);
   }, 20_000);
@@ -216,29 +219,49 @@ describe('Universal Actions', () => {
     expect(stack.sandbox.requests).toHaveLength(0);
   });
 
-  it('handles the Action.Submit fallback by updating the card', async () => {
-    const { target, call } = await cardFor(stack.alex, DEMO_IDS.accessPackage.buildAgentsDuration);
-    const res = await post(
-      stack.botUrl,
-      messageActivity(personal(), stack.alex, '', {
+  it('answers an Action.Submit press by updating the very message it came from, before the turn ends', async () => {
+    const { target } = await cardFor(stack.alex, DEMO_IDS.accessPackage.buildAgentsDuration);
+    // Teams sends the press as a message that replies to the card's message; this one is not a copy the
+    // outbox knows, so only the answer to the press can change it.
+    const pressed = 'submit-card-message-1';
+    const mark = stack.connector.mark();
+    const res = await post(stack.botUrl, {
+      ...messageActivity(personal(), stack.alex, '', {
         verb: 'approve',
         target,
         rev: 1,
         justification: 'Via submit',
       }),
-    );
+      replyToId: pressed,
+    });
     expect(res.status).toBeLessThan(300);
-    const update = await stack.connector.waitFor(
-      (c) =>
-        c.method === 'PUT' ||
-        (c.method === 'POST' && cardText(cardOf(c.activity)).includes('Approved by you')),
-    );
-    expect(cardText(cardOf(update.activity))).toMatch(/Approved by you/);
+    const answered = stack.connector.calls.slice(mark).filter((c) => c.activityId === pressed);
+    expect(answered.map((c) => c.method)).toEqual(['PUT']);
+    expect(cardText(cardOf(answered[0]?.activity))).toMatch(/Approved by you/);
     expect(patchesTo(DEMO_IDS.accessPackage.buildAgentsDuration)[0]?.body).toEqual({
       reviewResult: 'Approve',
       justification: 'Via submit',
     });
-    void call;
+  });
+
+  it('answers an Action.Submit press that names no message with a reply card, before the turn ends', async () => {
+    const { target } = await cardFor(stack.alex, DEMO_IDS.accessPackage.legalVaultEndDate);
+    const mark = stack.connector.mark();
+    await post(
+      stack.botUrl,
+      messageActivity(personal(), stack.alex, '', {
+        verb: 'approve',
+        target,
+        rev: 1,
+        justification: 'Contract review approved',
+      }),
+    );
+    const replies = stack.connector.calls
+      .slice(mark)
+      .filter((c) => c.method === 'POST' && c.conversationId === `a:personal-${stack.alex.aadObjectId}`);
+    expect(replies.map((c) => cardText(cardOf(c.activity)))).toEqual([
+      expect.stringMatching(/Approved by you/),
+    ]);
   });
 });
 

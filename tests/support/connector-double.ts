@@ -21,7 +21,13 @@ export interface ConnectorDouble {
   readonly created: readonly Readonly<Record<string, unknown>>[];
   /** How many activities were sent or updated, remembered or not. */
   readonly count: number;
-  waitFor(predicate: (call: ConnectorCall) => boolean, timeoutMs?: number): Promise<ConnectorCall>;
+  /** Where the call log stands now: pass it to `waitFor` as `after`, before the action under test. */
+  mark(): number;
+  /** The first call after `after` (a mark taken before the action) that matches; earlier calls never do. */
+  waitFor(
+    predicate: (call: ConnectorCall) => boolean,
+    options: { readonly after: number; readonly timeoutMs?: number },
+  ): Promise<ConnectorCall>;
   close(): Promise<void>;
 }
 
@@ -110,8 +116,9 @@ export async function startConnectorDouble(
     get count() {
       return count;
     },
-    waitFor(predicate, timeoutMs = 10_000) {
-      const found = calls.find(predicate);
+    mark: () => calls.length,
+    waitFor(predicate, { after, timeoutMs = 10_000 }) {
+      const found = calls.slice(after).find(predicate);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
         const waiter = { predicate, resolve: (call: ConnectorCall) => (clearTimeout(timer), resolve(call)) };
