@@ -1,5 +1,5 @@
-import type { Decision, DecisionTarget } from '../graph';
-import { isGuid, MAX_JUSTIFICATION_LENGTH, REVIEW_DECISIONS } from '../graph';
+import type { Decision, DecisionTarget } from '../domain';
+import { isGuid, MAX_JUSTIFICATION_LENGTH, REVIEW_DECISIONS } from '../domain';
 
 /**
  * Card data is untrusted input (design rule 2): whatever a client sends back from a card is parsed here,

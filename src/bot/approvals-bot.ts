@@ -1,7 +1,8 @@
 import { CardFactory, TeamsActivityHandler, TurnContext } from 'botbuilder';
 import type { Activity, CloudAdapter, ConversationReference, InvokeResponse } from 'botbuilder';
-import type { Decision, GovernanceClient, Outcome, PendingItem } from '../graph';
-import { itemKey } from '../graph';
+import type { GovernanceClient } from '../graph';
+import type { Decision, Outcome, PendingItem } from '../domain';
+import { itemKey } from '../domain';
 import type { Decisions } from '../decisions';
 import type { ActingUser, UserTokens } from '../auth';
 import type { CardCopy, Store, StoredItem, StoredReference } from '../store';

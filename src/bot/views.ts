@@ -1,5 +1,6 @@
-import type { Decision, Outcome, PendingItem } from '../graph';
-import type { FinalState, StoredItem } from '../store';
+import type { Decision, Outcome, PendingItem } from '../domain';
+import type { StoredItem } from '../store';
+import type { FinalState } from '../domain';
 import { renderItemCard, renderOutcomeCard, renderWorkingCard } from '../cards';
 import type { AdaptiveCard } from '../cards';
 

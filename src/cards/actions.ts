@@ -1,4 +1,4 @@
-import type { Decision, DecisionTarget } from '../graph/types';
+import type { Decision, DecisionTarget } from '../domain';
 import type { AdaptiveCard, CardActionData, CardVerb } from './types';
 
 /** Teams refreshes automatically for at most 60 users (teams-platform.md §1.4). */

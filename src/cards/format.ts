@@ -1,4 +1,4 @@
-import type { Person, Schedule } from '../graph/types';
+import type { Person, Schedule } from '../domain';
 import { BoundedMap } from '../bounded';
 import { inlineText } from './safe-text';
 

@@ -1,4 +1,4 @@
-import type { PendingItem } from '../graph/types';
+import type { PendingItem } from '../domain';
 import { finishCard } from './actions';
 import type { ItemView } from './item-view';
 import { itemView, shortItemView } from './item-view';

@@ -1,4 +1,4 @@
-import type { ItemKind, PendingItem } from '../graph/types';
+import type { ItemKind, PendingItem } from '../domain';
 import { accessIdText, personName } from './format';
 import { inlineText } from './safe-text';
 

@@ -6,7 +6,7 @@ import type {
   PendingItem,
   PimGroupPending,
   PimRolePending,
-} from '../graph/types';
+} from '../domain';
 import {
   accessIdText,
   describeSchedule,

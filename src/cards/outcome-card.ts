@@ -1,5 +1,5 @@
-import type { Outcome } from '../graph/outcome';
-import type { DecidedResult, Decision, PendingItem } from '../graph/types';
+import type { Outcome } from '../domain';
+import type { DecidedResult, Decision, PendingItem } from '../domain';
 import { finishCard } from './actions';
 import { formatDateTime, personName } from './format';
 import { itemNoun, itemTitle, KIND_LABEL, portalFor } from './item-facts';

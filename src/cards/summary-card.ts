@@ -1,5 +1,5 @@
-import type { ItemKind, PendingItem } from '../graph/types';
-import { itemKey } from '../graph/types';
+import type { ItemKind, PendingItem } from '../domain';
+import { itemKey } from '../domain';
 import { finishCard } from './actions';
 import { accessIdText, describeSchedule, directoryScopeText, formatWhen, parseDate } from './format';
 import { itemTitle, KIND_COUNT, PORTAL, stageText } from './item-facts';

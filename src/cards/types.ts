@@ -1,4 +1,4 @@
-import type { Decision, DecisionTarget, Person, ReviewDecision } from '../graph/types';
+import type { Decision, DecisionTarget, Person, ReviewDecision } from '../domain';
 
 /** Verbs the cards send. The bot routes on these; `data.verb` carries the same value for Action.Submit. */
 export type CardVerb = 'approve' | 'deny' | 'dontKnow' | 'reset' | 'retry' | 'refresh';

@@ -1,7 +1,9 @@
-import type { Decision, DecisionTarget, Outcome, PendingItem, UserGovernance } from '../graph';
-import { itemKey } from '../graph';
+import type { UserGovernance } from '../graph';
+import type { Decision, DecisionTarget, Outcome, PendingItem } from '../domain';
+import { itemKey } from '../domain';
 import type { Logger } from '../log';
-import type { FinalState, Store } from '../store';
+import type { Store } from '../store';
+import type { FinalState } from '../domain';
 
 /** One decision as a user asked for it; `graph` is already bound to that user's own token. */
 export interface DecideCommand {

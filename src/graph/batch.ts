@@ -1,6 +1,6 @@
 import type { Failure } from './to-outcome';
 import type { GraphResponse, GraphTransport } from './transport';
-import type { ApiVersion } from './types';
+import type { ApiVersion } from '../domain';
 import { failureOf, failureOfSent, isSuccess, retryAfterSeconds } from './to-outcome';
 import { asArray, asObject, str } from './wire';
 

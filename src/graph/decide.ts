@@ -1,9 +1,9 @@
-import type { Outcome } from './outcome';
+import type { Outcome } from '../domain';
 import type { Failure } from './to-outcome';
 import type { GraphResponse, GraphTransport, Sent } from './transport';
-import type { Decision, DecisionTarget } from './types';
+import type { Decision, DecisionTarget } from '../domain';
 import type { StateRead } from './read-state';
-import { normalizeResult } from './outcome';
+import { normalizeResult } from '../domain';
 import { checkApprovalDecision, checkReviewDecision, checkTarget, cleanJustification } from './input';
 import { approvalStagePath, reviewDecisionPath } from './paths';
 import { readTargetState } from './read-state';

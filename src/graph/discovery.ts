@@ -10,10 +10,10 @@ import type {
   PendingItem,
   PimGroupPending,
   PimRolePending,
-} from './types';
+} from '../domain';
 import { batchGet } from './batch';
 import { discoveryPaths } from './paths';
-import { isGuid } from './input';
+import { isGuid } from '../domain';
 import {
   approvalStages,
   asArray,

@@ -1,11 +1,10 @@
-import type { Outcome } from './outcome';
+import type { DecisionTarget, ItemKind, Outcome } from '../domain';
 import type { DecideRequest } from './decide';
 import type { Discovery } from './discovery';
 import type { GraphCloud } from './clouds';
 import type { ReviewIds } from './paths';
 import type { BatchRecord, BulkResult, ReviewerScope, StageUpdateResult } from './reviews';
 import type { StateRead } from './read-state';
-import type { DecisionTarget, ItemKind } from './types';
 import { graphBaseUrl } from './clouds';
 import { decide } from './decide';
 import { discoverPending } from './discovery';
@@ -13,9 +12,6 @@ import { readTargetState } from './read-state';
 import { acceptRecommendations, batchRecordDecisions, updateReviewStage } from './reviews';
 import { GraphTransport } from './transport';
 
-export type * from './types';
-export type { Outcome, OutcomeKind } from './outcome';
-export { assertNever, normalizeResult } from './outcome';
 export type { Failure } from './to-outcome';
 export type { DecideRequest } from './decide';
 export type { Discovery, DiscoveryProblem } from './discovery';
@@ -24,8 +20,6 @@ export type { ReviewIds } from './paths';
 export type { BatchRecord, BulkResult, ReviewStage, ReviewerScope, StageUpdateResult } from './reviews';
 export type { ItemState, StateRead } from './read-state';
 export { GRAPH_CLOUDS, graphBaseUrl, isGraphCloud } from './clouds';
-export { MAX_JUSTIFICATION_LENGTH, isGuid } from './input';
-export { APPROVAL_DECISIONS, REVIEW_DECISIONS, itemKey } from './types';
 
 /** Window for retrying a decision while a user waits (gotcha G16). */
 export const INTERACTIVE_BUDGET_MS = 4000;

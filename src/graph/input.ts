@@ -1,22 +1,10 @@
-import type { ApprovalDecision, DecisionTarget, ReviewDecision } from './types';
-import { APPROVAL_DECISIONS, REVIEW_DECISIONS } from './types';
+import type { ApprovalDecision, DecisionTarget, ReviewDecision } from '../domain';
+import { APPROVAL_DECISIONS, MAX_JUSTIFICATION_LENGTH, REVIEW_DECISIONS, isGuid } from '../domain';
 
 /**
  * Input safety before the network: every id, decision and justification is checked here, so that nothing
  * malformed ever becomes part of a Graph URL or body (design rule 2).
  */
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * Longest justification sent to Graph, in characters. Graph documents no limit; My Access caps approver
- * justifications well below this, and a card input is capped at the same length.
- */
-export const MAX_JUSTIFICATION_LENGTH = 1000;
-
-export function isGuid(value: unknown): value is string {
-  return typeof value === 'string' && GUID.test(value);
-}
 
 export type Checked<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly string[] };

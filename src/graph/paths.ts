@@ -1,5 +1,5 @@
-import type { ApiVersion, DecisionTarget } from './types';
-import { isGuid } from './input';
+import type { ApiVersion, DecisionTarget } from '../domain';
+import { isGuid } from '../domain';
 
 /**
  * The one place Graph paths are built (design rule 2). Every id is checked again here and every segment

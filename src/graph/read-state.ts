@@ -1,5 +1,5 @@
 import type { GraphTransport, Sent } from './transport';
-import type { DecidedResult, DecisionTarget, Person } from './types';
+import type { DecidedResult, DecisionTarget, Person } from '../domain';
 import { approvalStagePath, reviewDecisionPath, reviewScopePath } from './paths';
 import { isSuccess } from './to-outcome';
 import { asObject, decisionItemState, stageState, str } from './wire';

@@ -1,7 +1,8 @@
 import type { Failure } from './to-outcome';
 import type { GraphTransport } from './transport';
-import type { ReviewDecision } from './types';
-import { checkGuid, checkReviewDecision, cleanJustification, isGuid } from './input';
+import type { ReviewDecision } from '../domain';
+import { checkGuid, checkReviewDecision, cleanJustification } from './input';
+import { isGuid } from '../domain';
 import { reviewInstancePath, reviewScopePath, reviewStagePath } from './paths';
 import type { ReviewIds } from './paths';
 import { failureOf, failureOfSent, isSuccess } from './to-outcome';

@@ -1,4 +1,4 @@
-import type { Outcome } from './outcome';
+import type { Outcome } from '../domain';
 import type { GraphResponse, Sent } from './transport';
 import { asObject, str } from './wire';
 

@@ -6,7 +6,7 @@ import {
   RetryHandlerOptions,
 } from '@microsoft/microsoft-graph-client';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
-import type { ApiVersion } from './types';
+import type { ApiVersion } from '../domain';
 
 /** What came back from Graph, whatever the status; the caller decides what it means. */
 export interface GraphResponse {

@@ -1,5 +1,5 @@
-import type { DecidedResult, Person, Schedule, Ticket } from './types';
-import { normalizeResult } from './outcome';
+import type { DecidedResult, Person, Schedule, Ticket } from '../domain';
+import { normalizeResult } from '../domain';
 
 /**
  * Defensive readers for Graph JSON. Graph's samples are sloppy (G14) and shapes drift between versions

@@ -2,7 +2,7 @@ import type { Logger } from '../log';
 import { BoundedMap } from '../bounded';
 import type { AdaptiveCard } from '../cards';
 import type { OutboxEntry, Store, StoredItem, StoredReference } from '../store';
-import { itemKey as keyOf } from '../graph';
+import { itemKey as keyOf } from '../domain';
 import { digestPayload, itemPayload, personalKey, sendEntry, updatePayload } from './entries';
 import type { RateLimiter, SendScope } from './rate-limit';
 import type { Delivered, DeliveryFailure, NotifyCards, ReferenceJson, TeamsDelivery } from './types';

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { ItemState, PendingItem, UserGovernance } from '../graph';
-import { itemKey } from '../graph';
+import type { ItemState, UserGovernance } from '../graph';
+import type { PendingItem } from '../domain';
+import { deadlineOf, itemKey } from '../domain';
 import type { Logger } from '../log';
-import type { FinalState, NewOutboxEntry, Store, StoredItem, StoredReference } from '../store';
+import type { NewOutboxEntry, Store, StoredItem, StoredReference } from '../store';
+import type { FinalState } from '../domain';
 import { channelKey, digestEntry, finalUpdateEntry, personalKey, reminderEntry, sendEntry } from './entries';
 import { nextLocalTime, quietUntil } from './quiet-hours';
 import { targetsOf } from './subscriptions';
@@ -73,32 +75,6 @@ export function emptyReport(): Tally {
     graphRequests: 0,
     stateReads: 0,
   };
-}
-
-/**
- * PIM approval requests expire when nobody decides them within a day (Microsoft Entra PIM documentation;
- * the Graph approval resource does not carry the deadline). UNCERTAIN: verify in a real tenant.
- */
-export const PIM_APPROVAL_WINDOW_MS = 24 * 3_600_000;
-
-/** When the item stops waiting for a decision, where that is known. */
-export function deadlineOf(item: PendingItem): number | null {
-  const parse = (iso: string | null): number | null => {
-    const t = iso ? Date.parse(iso) : NaN;
-    return Number.isNaN(t) ? null : t;
-  };
-  switch (item.kind) {
-    case 'accessReview':
-      return parse(item.dueDateTime);
-    case 'pimGroup':
-    case 'pimRole': {
-      const created = parse(item.createdDateTime);
-      return created === null ? null : created + PIM_APPROVAL_WINDOW_MS;
-    }
-    case 'accessPackage':
-      // The policy's durationBeforeAutomaticDenial is not readable by an approver: no known deadline.
-      return null;
-  }
 }
 
 function finalOf(state: ItemState): FinalState | 'open' | 'unknown' {

@@ -1,4 +1,5 @@
-import type { CardCopy, ConversationScope, FinalState, NewOutboxEntry, OutboxEntry } from '../store';
+import type { CardCopy, ConversationScope, NewOutboxEntry, OutboxEntry } from '../store';
+import type { FinalState } from '../domain';
 import type { ReferenceJson } from './types';
 
 /**

@@ -9,7 +9,7 @@ export { processOwner, startNotifier } from './notifier';
 export type { Notifier, NotifierDeps, NotifySettings, PushAnswer } from './notifier';
 export type { WorkerOptions, WorkerStats } from './delivery-worker';
 export { DEFAULT_WORKER_OPTIONS, DeliveryWorker } from './delivery-worker';
-export { Discovery, PIM_APPROVAL_WINDOW_MS, deadlineOf, emptyReport } from './discovery';
+export { Discovery, emptyReport } from './discovery';
 export type { DiscoveryReport, DiscoverySettings } from './discovery';
 export { MemoryRateLimiter, TEAMS_LIMITS } from './rate-limit';
 export type { BucketOptions, RateLimiter, RateWindow, SendScope, TeamsLimits } from './rate-limit';

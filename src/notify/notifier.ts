@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { itemKey } from '../graph';
+import { itemKey } from '../domain';
 import type { Logger } from '../log';
 import { throttledLog } from '../log';
 import type { Store } from '../store';

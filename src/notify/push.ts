@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { DecisionTarget } from '../graph';
+import type { DecisionTarget } from '../domain';
 
 /**
  * /api/notify: an external trigger (for example an entitlement-management custom extension calling a

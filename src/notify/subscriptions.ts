@@ -1,5 +1,5 @@
-import type { PendingItem } from '../graph';
-import { isGuid } from '../graph';
+import type { PendingItem } from '../domain';
+import { isGuid } from '../domain';
 import type { SubscriptionFilter, SubscriptionKind, SubscriptionTarget } from '../store';
 import { subscriptionTargetsOf } from '../store';
 

@@ -1,7 +1,8 @@
 import type { UserGovernance } from '../graph';
 import type { AdaptiveCard } from '../cards';
-import type { FinalState, StoredItem, StoredReference } from '../store';
-import type { PendingItem } from '../graph';
+import type { StoredItem, StoredReference } from '../store';
+import type { FinalState } from '../domain';
+import type { PendingItem } from '../domain';
 
 /** A conversation reference as the store keeps it: botbuilder's ConversationReference, as opaque JSON. */
 export type ReferenceJson = Readonly<Record<string, unknown>>;

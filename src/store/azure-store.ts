@@ -1,7 +1,8 @@
+import type { FinalState } from '../domain';
 import { createHash } from 'node:crypto';
 import type { TransactionAction } from '@azure/data-tables';
-import { itemKey } from '../graph';
-import type { Outcome, PendingItem } from '../graph';
+import { itemKey } from '../domain';
+import type { Outcome, PendingItem } from '../domain';
 import {
   JsonCodec,
   Table,
@@ -35,7 +36,6 @@ import type {
   ChannelSubscription,
   ClaimRequest,
   ConversationScope,
-  FinalState,
   ItemSighting,
   NewOutboxEntry,
   OutboxCounts,

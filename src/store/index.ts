@@ -12,7 +12,6 @@ export type {
   ChannelSubscription,
   ClaimRequest,
   ConversationScope,
-  FinalState,
   ItemSighting,
   NewOutboxEntry,
   OutboxCounts,

@@ -1,5 +1,5 @@
-import type { AccessPackagePending } from '../graph';
-import { itemKey } from '../graph';
+import type { AccessPackagePending } from '../domain';
+import { itemKey } from '../domain';
 import type { ItemSighting, Store } from './types';
 
 /** What one tracked item costs: the numbers issue 5's benchmark puts in the README. */

@@ -1,13 +1,13 @@
+import type { FinalState } from '../domain';
 import { randomUUID } from 'node:crypto';
-import { itemKey } from '../graph';
-import type { Outcome, PendingItem } from '../graph';
+import { itemKey } from '../domain';
+import type { Outcome, PendingItem } from '../domain';
 import { checkClaim, mergeApprovers, nextFinal, pendingDiff, targetKey, uniqueKeys, userKey } from './rules';
 import type {
   AuditEntry,
   CardCopy,
   ChannelSubscription,
   ClaimRequest,
-  FinalState,
   ItemSighting,
   NewOutboxEntry,
   OutboxCounts,

@@ -1,5 +1,6 @@
-import type { PendingItem } from '../graph';
-import type { ClaimRequest, FinalState, PendingDiff, SubscriptionTarget } from './types';
+import type { FinalState } from '../domain';
+import type { PendingItem } from '../domain';
+import type { ClaimRequest, PendingDiff, SubscriptionTarget } from './types';
 
 /**
  * The rules every Store implementation shares, kept in one place so that the engines cannot drift on

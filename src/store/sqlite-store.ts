@@ -1,8 +1,9 @@
+import type { FinalState } from '../domain';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { itemKey } from '../graph';
-import type { Outcome, PendingItem } from '../graph';
+import { itemKey } from '../domain';
+import type { Outcome, PendingItem } from '../domain';
 import {
   StoreError,
   checkClaim,
@@ -21,7 +22,6 @@ import type {
   CardCopy,
   ChannelSubscription,
   ClaimRequest,
-  FinalState,
   ItemSighting,
   NewOutboxEntry,
   OutboxCounts,

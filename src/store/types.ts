@@ -1,11 +1,4 @@
-import type { DecidedResult, Decision, ItemKind, Outcome, OutcomeKind, PendingItem, Person } from '../graph';
-
-/** How an item ended, as every copy of its card should end up showing it (design rule 7). */
-export interface FinalState {
-  readonly result: DecidedResult | 'gone' | 'closed';
-  readonly by: Person | null;
-  readonly at: string | null;
-}
+import type { Decision, FinalState, ItemKind, Outcome, OutcomeKind, PendingItem } from '../domain';
 
 export interface StoredItem {
   readonly key: string;

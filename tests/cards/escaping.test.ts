@@ -4,7 +4,7 @@ import type {
   AccessReviewPending,
   PendingItem,
   PimGroupPending,
-} from '../../src/graph/types';
+} from '../../src/domain';
 import { accessPackage, accessReview, NOW, pimGroup } from './fixtures';
 import { inputs, textRuns, visibleText, walk } from './helpers';
 

@@ -4,7 +4,7 @@ import type {
   PendingItem,
   PimGroupPending,
   PimRolePending,
-} from '../../src/graph/types';
+} from '../../src/domain';
 
 /** Realistic pending items from the demo tenant, one per kind. */
 

@@ -1,6 +1,6 @@
 import type { ItemCardOptions } from '../../src/cards';
 import { renderItemCard } from '../../src/cards';
-import type { PendingItem } from '../../src/graph/types';
+import type { PendingItem } from '../../src/domain';
 import { accessPackage, accessReview, adele, ALL_ITEMS, megan, NOW, pimGroup, pimRole } from './fixtures';
 import { button, buttons, inputs, must, verbs, visibleText } from './helpers';
 

@@ -1,7 +1,7 @@
 import type { OutcomeCardOptions } from '../../src/cards';
 import { renderOutcomeCard, renderWorkingCard } from '../../src/cards';
-import type { Outcome } from '../../src/graph/outcome';
-import type { PendingItem } from '../../src/graph/types';
+import type { Outcome } from '../../src/domain';
+import type { PendingItem } from '../../src/domain';
 import { accessPackage, accessReview, ALL_ITEMS, megan, NOW, pimGroup, pimRole } from './fixtures';
 import { button, buttons, inputs, must, verbs, visibleText } from './helpers';
 

@@ -5,7 +5,7 @@ import {
   renderOutcomeCard,
   renderSummaryCard,
 } from '../../src/cards';
-import type { AccessPackagePending, AccessReviewPending, Answer, PendingItem } from '../../src/graph/types';
+import type { AccessPackagePending, AccessReviewPending, Answer, PendingItem } from '../../src/domain';
 import { accessPackage, accessReview, NOW, pimGroup } from './fixtures';
 import { buttons, must, verbs, visibleText } from './helpers';
 

@@ -1,5 +1,5 @@
 import { renderHelpCard, renderSummaryCard } from '../../src/cards';
-import { itemKey } from '../../src/graph/types';
+import { itemKey } from '../../src/domain';
 import { accessPackage, accessReview, ALL_ITEMS, NOW, pimGroup, pimRole } from './fixtures';
 import { buttons, visibleText } from './helpers';
 

@@ -14,7 +14,7 @@ import { itemView, shortItemView } from '../../src/cards/item-view';
 import { outcomeView } from '../../src/cards/outcome-card';
 import { FIRST_LEVEL } from '../../src/cards/size-guard';
 import { summaryView } from '../../src/cards/summary-card';
-import type { Outcome } from '../../src/graph/outcome';
+import type { Outcome } from '../../src/domain';
 import { accessPackage, accessReview, ALL_ITEMS, megan, NOW, pimGroup, pimRole } from './fixtures';
 import { walk } from './helpers';
 

@@ -1,4 +1,4 @@
-import type { DecisionTarget } from '../../src/graph';
+import type { DecisionTarget } from '../../src/domain';
 import type { Sandbox } from '../../src/sandbox';
 import type { UserGovernance } from '../../src/graph';
 import { graphUnderTest, requestsOf } from './support';

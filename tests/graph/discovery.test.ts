@@ -1,4 +1,4 @@
-import type { PendingItem } from '../../src/graph';
+import type { PendingItem } from '../../src/domain';
 import { DEMO_IDS } from '../../src/sandbox';
 import { graphUnderTest } from './support';
 

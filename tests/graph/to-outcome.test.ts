@@ -1,5 +1,5 @@
 import { failureOf, retryAfterSeconds } from '../../src/graph/to-outcome';
-import { normalizeResult } from '../../src/graph/outcome';
+import { normalizeResult } from '../../src/domain';
 import { person } from '../../src/graph/wire';
 
 function response(status: number, body: unknown, headers: Record<string, string> = {}) {

@@ -1,5 +1,6 @@
-import { itemKey } from '../../src/graph';
-import type { AccessReviewPending, ItemState, PendingItem, UserGovernance } from '../../src/graph';
+import { itemKey } from '../../src/domain';
+import type { ItemState, UserGovernance } from '../../src/graph';
+import type { AccessReviewPending, PendingItem } from '../../src/domain';
 import type { Discovery as DiscoveryResult, DiscoveryProblem } from '../../src/graph';
 import { silentLogger } from '../../src/log';
 import { Discovery } from '../../src/notify';

@@ -1,5 +1,5 @@
-import { itemKey } from '../../src/graph';
-import type { DecisionTarget } from '../../src/graph';
+import { itemKey } from '../../src/domain';
+import type { DecisionTarget } from '../../src/domain';
 import { DEMO_IDS } from '../../src/sandbox';
 import { cardText, installActivity, messageActivity, post } from '../support/teams';
 import type { TeamsUser } from '../support/teams';

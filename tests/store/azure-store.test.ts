@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { loadConfig } from '../../src/config';
-import { itemKey } from '../../src/graph';
+import { itemKey } from '../../src/domain';
 import { openStore, StoreError, syntheticItem } from '../../src/store';
 import type { NewOutboxEntry, Store } from '../../src/store';
 import { AzureStore } from '../../src/store/azure-store';

@@ -1,5 +1,5 @@
 import { MemoryStore, measureStore, openStore, subscriptionTargetsOf } from '../../src/store';
-import type { PendingItem } from '../../src/graph';
+import type { PendingItem } from '../../src/domain';
 import { describeStoreContract } from './store-contract';
 
 describeStoreContract(

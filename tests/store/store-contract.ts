@@ -1,11 +1,11 @@
-import { itemKey } from '../../src/graph';
-import type { AccessPackagePending, Outcome } from '../../src/graph';
+import { itemKey } from '../../src/domain';
+import type { AccessPackagePending, Outcome } from '../../src/domain';
 import { DEFAULT_PREFERENCES, syntheticItem } from '../../src/store';
+import type { FinalState } from '../../src/domain';
 import type {
   AuditEntry,
   CardCopy,
   ChannelSubscription,
-  FinalState,
   NewOutboxEntry,
   Store,
   StoredReference,

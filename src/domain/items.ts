@@ -1,19 +1,12 @@
+import type { DecidedResult } from './decisions';
+
 /**
- * The governance domain as the rest of the bot sees it: what can be pending for an approver, what they can
- * decide, and the one Outcome every Graph result becomes. Shapes follow graph-contract.md §3.
+ * What can wait on an approver, and where a decision about it is written: one shape per item kind,
+ * discriminated by `kind`. The shapes are the bot's own, read from Graph's resources (graph-contract.md §3);
+ * Graph's wire shapes stay in src/graph.
  */
 
 export type ItemKind = 'accessPackage' | 'pimGroup' | 'pimRole' | 'accessReview';
-
-export type ApprovalDecision = 'Approve' | 'Deny';
-export type ReviewDecision = 'Approve' | 'Deny' | 'DontKnow' | 'NotReviewed';
-export type Decision = ApprovalDecision | ReviewDecision;
-
-export const APPROVAL_DECISIONS: readonly ApprovalDecision[] = ['Approve', 'Deny'];
-export const REVIEW_DECISIONS: readonly ReviewDecision[] = ['Approve', 'Deny', 'DontKnow', 'NotReviewed'];
-
-/** A decided result as Graph reads it back, normalized (Approve/Approved → Approved, G5). */
-export type DecidedResult = 'Approved' | 'Denied' | 'DontKnow' | 'NotReviewed';
 
 /** Which Graph API surface a decision write goes to. PIM for Entra roles exists on beta only (§1.1 A5). */
 export type ApiVersion = 'v1.0' | 'beta';
@@ -147,15 +140,3 @@ export interface AccessReviewPending {
 
 /** Everything that can wait on an approver, discriminated by `kind`. */
 export type PendingItem = AccessPackagePending | PimGroupPending | PimRolePending | AccessReviewPending;
-
-/** A stable key for an item: what dedupe, the store and the cards agree on. */
-export function itemKey(target: DecisionTarget): string {
-  switch (target.kind) {
-    case 'accessPackage':
-    case 'pimGroup':
-    case 'pimRole':
-      return `${target.kind}:${target.approvalId}:${target.stageId}`;
-    case 'accessReview':
-      return `accessReview:${target.instanceId}:${target.stageId ?? '-'}:${target.decisionId}`;
-  }
-}

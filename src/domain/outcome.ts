@@ -1,4 +1,5 @@
-import type { DecidedResult, Decision, Person } from './types';
+import type { DecidedResult, Decision } from './decisions';
+import type { Person } from './items';
 
 /**
  * One result for every Graph call the bot makes on a user's behalf (graph-contract.md §5.5). Expected
@@ -45,20 +46,4 @@ export type OutcomeKind = Outcome['kind'];
 
 export function assertNever(value: never): never {
   throw new Error(`Unhandled case: ${JSON.stringify(value)}`);
-}
-
-/** Graph reads back `Approve` as well as `Approved` (gotcha G5); the card speaks one language. */
-export function normalizeResult(value: unknown): DecidedResult {
-  switch (typeof value === 'string' ? value.toLowerCase() : '') {
-    case 'approve':
-    case 'approved':
-      return 'Approved';
-    case 'deny':
-    case 'denied':
-      return 'Denied';
-    case 'dontknow':
-      return 'DontKnow';
-    default:
-      return 'NotReviewed';
-  }
 }

@@ -1,0 +1,16 @@
+/**
+ * The governance domain at the bottom of the bot: what can wait on an approver (pending items by kind),
+ * where a decision is written (targets and their keys), what can be decided, the one Outcome every decision
+ * attempt becomes, how an item ends, and its deadline. Every other folder imports these; this folder
+ * imports none of them (ESLint enforces the table in eslint.config.mjs).
+ */
+export type * from './items';
+export type * from './decisions';
+export type * from './outcome';
+export type * from './final-state';
+export { APPROVAL_DECISIONS, REVIEW_DECISIONS, normalizeResult } from './decisions';
+export { assertNever } from './outcome';
+export { itemKey } from './keys';
+export { isGuid } from './ids';
+export { MAX_JUSTIFICATION_LENGTH } from './justification';
+export { PIM_APPROVAL_WINDOW_MS, deadlineOf } from './deadlines';
