@@ -1,5 +1,5 @@
 import { seedDemoTenant } from './demo-tenant';
-import { DEMO_TENANT_ID, DEMO_USERS } from './directory';
+import { DEMO_COLLEAGUES, DEMO_GUESTS, DEMO_TENANT_ID, DEMO_USERS } from './directory';
 import { HttpError } from './errors';
 import { FaultBook } from './faults';
 import { Pipeline } from './pipeline';
@@ -24,6 +24,7 @@ export type {
   BulkSeed,
   DecideAsTarget,
   DemoUsers,
+  DirectoryRoleName,
   FaultEffect,
   FaultHandle,
   FaultMatch,
@@ -57,7 +58,7 @@ export type {
   UserSeed,
 } from './types';
 export { DEMO_IDS } from './demo-tenant';
-export { DEMO_TENANT_ID, DEMO_USERS, GOVERNANCE_SCOPES };
+export { DEMO_COLLEAGUES, DEMO_GUESTS, DEMO_TENANT_ID, DEMO_USERS, GOVERNANCE_SCOPES };
 export { MAX_BATCH_REQUESTS } from './batch';
 
 /**

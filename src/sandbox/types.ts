@@ -3,13 +3,30 @@ import type { JsonObject } from './json';
 
 export type GraphVersion = 'v1.0' | 'beta';
 
+/**
+ * Built-in Entra roles that matter to access reviews in delegated mode: the role notes on batchRecordDecisions
+ * and on the plain list/get pages (graph-contract.md §1.2, §2.4, §4, G11) name User Administrator or Identity
+ * Governance Administrator for reviews of groups and apps, Identity Governance Administrator or Privileged Role
+ * Administrator for reviews of roles. Global Administrator may do everything.
+ */
+export type DirectoryRoleName =
+  | 'Global Administrator'
+  | 'Identity Governance Administrator'
+  | 'User Administrator'
+  | 'Privileged Role Administrator';
+
 export interface SandboxUser {
   readonly id: string;
   readonly displayName: string;
+  /** Guests: `alias_domain#EXT#@contoso.onmicrosoft.com` (the B2B form), built from their own mail. */
   readonly userPrincipalName: string;
+  /** Members: the UPN; guests: their own address at home (e.g. kat.larsson@fabrikam.example). */
   readonly mail: string;
   readonly givenName: string;
   readonly surname: string;
+  readonly userType: 'Member' | 'Guest';
+  /** Active directory role assignments; empty for plain users, who may only use filterByCurrentUser reads. */
+  readonly directoryRoles: readonly DirectoryRoleName[];
 }
 
 export interface DemoUsers {
@@ -323,10 +340,16 @@ export interface BulkSeed {
 export interface UserSeed {
   readonly id?: string;
   readonly displayName: string;
+  /** Default: members `DisplayName@contoso.onmicrosoft.com`, guests `alias_domain#EXT#@contoso.onmicrosoft.com`. */
   readonly userPrincipalName?: string;
+  /** Members default to the UPN; guests must give their own address. */
   readonly mail?: string;
   readonly givenName?: string;
   readonly surname?: string;
+  /** Default `Member`. */
+  readonly userType?: 'Member' | 'Guest';
+  /** Default none (a plain user). */
+  readonly directoryRoles?: readonly DirectoryRoleName[];
 }
 
 export interface Seeder {
