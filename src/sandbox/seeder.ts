@@ -312,6 +312,9 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
         (stage.id ?? input.ids?.stageIds?.[index] ?? randomUUID()).toLowerCase(),
       );
       const statuses = stageSeeds.map((stage) => stage.status);
+      const createdBy = (input.createdBy ?? DEMO_COLLEAGUES.diego.id).toLowerCase();
+      if (!store.directory.get(createdBy))
+        throw new Error(`sandbox seed: no directory user with id ${createdBy} to create the review`);
       const derived = statuses.includes('InProgress')
         ? 'InProgress'
         : statuses.every((status) => status === 'Completed')
@@ -326,6 +329,8 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
         descriptionForReviewers: input.descriptionForReviewers ?? '',
         descriptionForAdmins: input.descriptionForAdmins ?? '',
         createdDateTime: iso(startMs - DAY),
+        createdBy,
+        resourceType: resource.type,
         settings,
         scope,
         reviewers: multi ? [] : toScopes(input.reviewers),

@@ -311,6 +311,12 @@ export interface AccessReviewSeed {
   /** The reviewed resource when an item does not name its own. */
   readonly resource?: ReviewResourceInput;
   readonly decisions: readonly ReviewDecisionSeed[];
+  /**
+   * User id of who created the definition (rendered as `createdBy`). With an admin role, the creator may
+   * read the definition and everything under it by plain GET and list (graph-contract.md §2.4). Default: the
+   * tenant's governance administrator, Diego Siciliani, who reviews nothing.
+   */
+  readonly createdBy?: string;
   readonly ids?: {
     readonly definitionId?: string;
     readonly instanceId?: string;
