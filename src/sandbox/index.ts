@@ -41,6 +41,7 @@ export type {
   ReviewerInput,
   ReviewerScope,
   ReviewInstanceView,
+  ReviewItemDecision,
   ReviewResourceInput,
   ReviewResultForm,
   ReviewStageSeed,

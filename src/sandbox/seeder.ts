@@ -11,8 +11,10 @@ import type {
   ApprovalStageInput,
   PimGroupRequestSeed,
   PimRoleRequestSeed,
+  ReviewDecisionValue,
   ReviewerInput,
   ReviewerScope,
+  ReviewItemDecision,
   ScheduleInput,
   SeededApproval,
   SeededReview,
@@ -127,6 +129,9 @@ function schedule(
     recurrence: null,
   };
 }
+
+/** What the seeded stage settings let through to the next stage (graph-contract.md §3.7). */
+const MOVES_TO_NEXT_STAGE: readonly ReviewDecisionValue[] = ['NotReviewed', 'Approve'];
 
 /** First stage in progress, later ones waiting; a lone stage may take a default id (PIM: the approval id). */
 function stages(
@@ -340,7 +345,7 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
           dependsOn: index === 0 ? [] : [String(index)],
           durationInDays: Math.max(1, Math.round((endMs - startMs) / DAY / stageSeeds.length)),
           recommendationsEnabled: settings.recommendationsEnabled,
-          decisionsThatWillMoveToNextStage: ['NotReviewed', 'Approve'],
+          decisionsThatWillMoveToNextStage: [...MOVES_TO_NEXT_STAGE],
           reviewers: toScopes(stage.reviewers).map((scope) => ({ ...scope })),
           fallbackReviewers: toScopes(stage.fallbackReviewers).map((scope) => ({ ...scope })),
         })),
@@ -376,12 +381,18 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
       const current = started.find((stage) => stage.status === 'InProgress') ?? started[started.length - 1];
       const owners: (StageRecord | undefined)[] = multi ? started : [undefined];
       const idsByOwner = new Map<string, string[]>();
+      // Every seeded decision starts in the first stage; it reaches the next only if its decision there moves on.
+      let moving = input.decisions.map((_decision, index) => index);
       for (const owner of owners) {
         const isCurrent = !multi || owner === current;
         const seed = owner ? stageSeeds[stageRecords.indexOf(owner)] : undefined;
         const ids: string[] = [];
-        input.decisions.forEach((decision, index) => {
-          const decided = seed?.decided;
+        const next: number[] = [];
+        for (const index of moving) {
+          const decision = input.decisions[index];
+          if (!decision) continue;
+          const decided: ReviewItemDecision | undefined =
+            seed?.decidedItems?.[index] === null ? undefined : (seed?.decidedItems?.[index] ?? seed?.decided);
           const item: DecisionRecord = {
             id: (
               (isCurrent ? (decision.id ?? input.ids?.decisionIds?.[index]) : undefined) ?? randomUUID()
@@ -408,8 +419,10 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
           };
           store.reviews.addDecision(item);
           ids.push(item.id);
-        });
+          if (MOVES_TO_NEXT_STAGE.includes(item.decision)) next.push(index);
+        }
         idsByOwner.set(owner?.id ?? instanceId, ids);
+        moving = next;
       }
       return {
         definitionId,

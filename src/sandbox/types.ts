@@ -277,6 +277,14 @@ export interface ReviewDecisionSeed {
   readonly id?: string;
 }
 
+/** A decision already recorded on a seeded item. */
+export interface ReviewItemDecision {
+  readonly decision: ReviewDecisionValue;
+  /** User id of the reviewer who decided. */
+  readonly reviewedBy: string;
+  readonly justification?: string;
+}
+
 export interface ReviewStageSeed {
   readonly reviewers: readonly ReviewerInput[];
   readonly fallbackReviewers?: readonly ReviewerInput[];
@@ -285,11 +293,13 @@ export interface ReviewStageSeed {
   readonly startDateTime?: string;
   readonly endDateTime?: string;
   /** Decisions already recorded on every item of this stage (e.g. a completed first stage). */
-  readonly decided?: {
-    readonly decision: ReviewDecisionValue;
-    readonly reviewedBy: string;
-    readonly justification?: string;
-  };
+  readonly decided?: ReviewItemDecision;
+  /**
+   * Per item, aligned with the review's `decisions` (null = not reviewed); wins over `decided`. An item whose
+   * decision here is not one of the stage settings' `decisionsThatWillMoveToNextStage` (NotReviewed,
+   * Approve) does not reach the next stage, as in Graph (graph-contract.md §3.7).
+   */
+  readonly decidedItems?: readonly (ReviewItemDecision | null)[];
 }
 
 export interface AccessReviewSeed {

@@ -351,11 +351,13 @@ describe('sandbox discovery reads (demo tenant)', () => {
         `/v1.0${REVIEWS}/definitions/${V.guestsProjectFalcon.definitionId}/instances/filterByCurrentUser(on='reviewer')?$filter=status eq 'Completed'`,
       );
       expect(closed.body.value).toHaveLength(0);
+      // Decision histories are on: Alex (stage 2) is shown the completed stage 1 as well (§2.4).
       const stages = await get<Collection<ReviewStageJson>>(
         sandbox,
         `${multi}/stages/filterByCurrentUser(on='reviewer')`,
       );
       expect(stages.body.value.map((stage) => [stage.id, stage.status])).toEqual([
+        [V.salesAppMultiStage.stageIds[0], 'Completed'],
         [V.salesAppMultiStage.stageIds[1], 'InProgress'],
       ]);
       const meganStages = await get<Collection<ReviewStageJson>>(

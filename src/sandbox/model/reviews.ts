@@ -282,16 +282,46 @@ export class ReviewStore {
     return instance !== undefined && this.isInstanceReviewer(instance, userId);
   }
 
-  /** Earlier-stage items are readable by later-stage reviewers when the definition allows decision histories. */
+  private historiesEnabled(instance: InstanceRecord): boolean {
+    return (
+      this.definitions.get(instance.definitionId)?.settings.decisionHistoriesForReviewersEnabled === true
+    );
+  }
+
+  /**
+   * Earlier-stage items are readable by a later stage's reviewer when the definition enables decision
+   * histories, and only for a principal/resource that reached the stage they review (§2.4, §3.7).
+   */
   mayRead(item: DecisionRecord, userId: string): boolean {
     if (this.mayWrite(item, userId)) return true;
     const instance = this.instances.get(item.instanceId);
-    const definition = instance ? this.definitions.get(instance.definitionId) : undefined;
-    if (!instance || !definition?.settings.decisionHistoriesForReviewersEnabled || !item.stageId)
-      return false;
+    if (!instance || !item.stageId || !this.historiesEnabled(instance)) return false;
     const stages = this.stagesOf(instance);
     const index = stages.findIndex((stage) => stage.id === item.stageId);
-    return stages.slice(index + 1).some((stage) => this.stageReviewers(stage).has(userId));
+    return stages
+      .slice(index + 1)
+      .filter((stage) => this.stageReviewers(stage).has(userId))
+      .some((stage) =>
+        this.itemsOf(stage.id).some(
+          (later) => later.principal.id === item.principal.id && later.resource.id === item.resource.id,
+        ),
+      );
+  }
+
+  /**
+   * The stages filterByCurrentUser lists: those the caller reviews and, with decision histories enabled,
+   * every earlier stage, so that their decisions can be read (§2.4 last bullet).
+   */
+  stagesFor(instance: InstanceRecord, userId: string): StageRecord[] {
+    const stages = this.stagesOf(instance);
+    const last = stages.reduce(
+      (found, stage, index) => (this.stageReviewers(stage).has(userId) ? index : found),
+      -1,
+    );
+    return stages.filter(
+      (stage, index) =>
+        this.stageReviewers(stage).has(userId) || (index < last && this.historiesEnabled(instance)),
+    );
   }
 
   settingsOf(instance: InstanceRecord): ReviewSettings {

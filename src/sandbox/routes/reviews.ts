@@ -192,11 +192,7 @@ export const reviewRoutes: readonly SandboxRoute[] = [
   }),
   read(`${INSTANCE}/stages/filterByCurrentUser(on={on})`, (ctx) => {
     onArgument(ctx, ['reviewer']);
-    const instance = instanceOf(ctx);
-    const mine = ctx.store.reviews
-      .stagesOf(instance)
-      .filter((stage) => ctx.store.reviews.stageReviewers(stage).has(ctx.caller.id));
-    return ok(stageList(ctx, mine));
+    return ok(stageList(ctx, ctx.store.reviews.stagesFor(instanceOf(ctx), ctx.caller.id)));
   }),
   read(STAGE, (ctx) => {
     const stage = stageOf(ctx, instanceOf(ctx));
