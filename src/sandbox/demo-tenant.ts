@@ -128,7 +128,7 @@ export function seedDemoTenant(seed: Seeder, now: number): void {
       startDateTime: ago(HOUR),
       expiration: { type: 'afterDateTime', endDateTime: ahead(21 * DAY) },
     },
-    stages: [{ approvers: [alex.id], justificationRequired: true }],
+    stages: [{ approvers: [alex.id], approverJustificationRequired: true }],
     createdDateTime: ago(HOUR),
   });
   seed.accessPackageRequest({

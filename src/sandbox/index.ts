@@ -1,3 +1,4 @@
+import { behaviourOf } from './behaviour';
 import { seedDemoTenant } from './demo-tenant';
 import { DEMO_COLLEAGUES, DEMO_GUESTS, DEMO_TENANT_ID, DEMO_USERS } from './directory';
 import { HttpError } from './errors';
@@ -31,6 +32,7 @@ export type {
   FaultRule,
   Faults,
   GraphVersion,
+  NonApproverRead,
   PimGroupRequestSeed,
   PimRoleRequestSeed,
   PrincipalInput,
@@ -59,6 +61,7 @@ export type {
   UserSeed,
 } from './types';
 export { DEMO_IDS } from './demo-tenant';
+export { APPROVER_JUSTIFICATION_MESSAGES } from './behaviour';
 export { DEMO_COLLEAGUES, DEMO_GUESTS, DEMO_TENANT_ID, DEMO_USERS, GOVERNANCE_SCOPES };
 export { MAX_BATCH_REQUESTS } from './batch';
 
@@ -70,7 +73,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const pageSize = options.pageSize ?? 100;
   if (!Number.isInteger(pageSize) || pageSize < 1)
     throw new Error('sandbox: pageSize must be a positive integer');
-  const form = options.reviewResultForm ?? 'verb';
+  const behaviour = behaviourOf(options);
   const store = new SandboxStore();
   const faults = new FaultBook();
   const recorder = new Recorder();
@@ -86,7 +89,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     tenantId: DEMO_TENANT_ID,
     baseUrl: () => baseUrl,
     pageSize,
-    form,
+    behaviour,
     sleep: timers.sleep,
     ...(options.logger ? { logger: options.logger } : {}),
   });
@@ -110,7 +113,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           callerId,
           body,
           at: Date.now(),
-          form,
+          form: behaviour.form,
+          justificationMessage: behaviour.approverJustificationMessage,
         });
         return 204;
       }

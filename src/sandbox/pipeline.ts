@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log';
+import type { Behaviour } from './behaviour';
 import { runBatch } from './batch';
 import { badRequest, errorBody, faultError, HttpError, unauthenticated, unknownSegment } from './errors';
 import type { FaultBook } from './faults';
@@ -13,7 +14,7 @@ import type { Reply } from './routes';
 import { ROUTES } from './routes';
 import type { SandboxStore } from './state';
 import { readToken } from './tokens';
-import type { GraphVersion, ReviewResultForm, SandboxUser } from './types';
+import type { GraphVersion, SandboxUser } from './types';
 
 export type CallBody =
   | { readonly kind: 'none' }
@@ -56,7 +57,7 @@ export interface PipelineDeps {
   readonly tenantId: string;
   readonly baseUrl: () => string;
   readonly pageSize: number;
-  readonly form: ReviewResultForm;
+  readonly behaviour: Behaviour;
   readonly sleep: (ms: number) => Promise<void>;
   readonly logger?: Logger;
 }
@@ -252,7 +253,7 @@ export class Pipeline {
         },
         pageSize: this.deps.pageSize,
         at,
-        form: this.deps.form,
+        behaviour: this.deps.behaviour,
       });
     } catch (error) {
       if (error instanceof HttpError) return this.errorReply(error, ids, at);

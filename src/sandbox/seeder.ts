@@ -137,7 +137,7 @@ const MOVES_TO_NEXT_STAGE: readonly ReviewDecisionValue[] = ['NotReviewed', 'App
 function stages(
   inputs: readonly ApprovalStageInput[],
   ids: readonly string[] | undefined,
-  justificationRequired: boolean | undefined,
+  approverJustificationRequired: boolean | undefined,
   loneStageId?: string,
 ): ApprovalStageRecord[] {
   if (inputs.length === 0) throw new Error('sandbox seed: an approval needs at least one stage');
@@ -151,7 +151,8 @@ function stages(
     displayName: input.displayName ?? null,
     approvers: lower(input.approvers),
     fallbackApprovers: lower(input.fallbackApprovers),
-    justificationRequired: input.justificationRequired ?? justificationRequired ?? false,
+    approverJustificationRequired:
+      input.approverJustificationRequired ?? approverJustificationRequired ?? false,
     status: index === 0 ? 'InProgress' : 'NotStarted',
     result: 'NotReviewed',
     readBack: 'verb',
@@ -164,7 +165,7 @@ function stages(
 function pimStages(input: PimGroupRequestSeed | PimRoleRequestSeed, id: string): ApprovalStageRecord[] {
   const inputs = input.stages ?? (input.approvers ? [{ approvers: input.approvers }] : []);
   // PIM's single stage id is observed to equal the approval id (graph-contract.md §1.1).
-  return stages(inputs, input.stageIds, input.justificationRequired, id);
+  return stages(inputs, input.stageIds, input.approverJustificationRequired, id);
 }
 
 export function createSeeder(store: SandboxStore, now: () => number): Seeder {
@@ -185,7 +186,7 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
       const id = (input.id ?? randomUUID()).toLowerCase();
       const createdDateTime = created(input.createdDateTime);
       const catalogName = input.accessPackage.catalog ?? 'General';
-      const approvalStages = stages(input.stages, input.stageIds, input.justificationRequired);
+      const approvalStages = stages(input.stages, input.stageIds, input.approverJustificationRequired);
       store.approvals.add({
         id,
         kind: 'accessPackage',

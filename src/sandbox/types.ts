@@ -44,6 +44,13 @@ export interface DemoUsers {
  */
 export type ReviewResultForm = 'verb' | 'pastTense' | 'random';
 
+/**
+ * What a caller who is not an approver of any stage hears on a GET of an approval, its stages/steps or one
+ * stage. The docs list only 403 for "not allowed to act" (graph-contract.md §1.1); a 404 that hides the
+ * object's existence is as plausible, so clients must handle both.
+ */
+export type NonApproverRead = 'forbidden' | 'notFound';
+
 export interface SandboxOptions {
   /** 0 = ephemeral (default). */
   readonly port?: number;
@@ -56,6 +63,15 @@ export interface SandboxOptions {
   readonly logger?: Logger;
   /** Default `verb`. */
   readonly reviewResultForm?: ReviewResultForm;
+  /** GET of an approval/its stages by a caller who approves no stage of it: 403 (default) or 404. */
+  readonly nonApproverRead?: NonApproverRead;
+  /**
+   * The 400 message when a stage that requires an approver justification (`approverJustificationRequired`)
+   * is decided without one (graph-contract.md §1.1: the answer is undocumented, expect a 400). Default
+   * APPROVER_JUSTIFICATION_MESSAGES.default; `.terse` is a second wording without the word "justification",
+   * because clients must never branch on Graph's message text (§5.1).
+   */
+  readonly approverJustificationMessage?: string;
 }
 
 export interface RecordedRequest {
@@ -136,9 +152,15 @@ export interface ApprovalStageInput {
   readonly approvers: readonly string[];
   /** User ids of fallback approvers; they may decide too and see `assignedToMe: true`. */
   readonly fallbackApprovers?: readonly string[];
+  /** The stage's label from the policy, e.g. "Manager approval"; rendered as `displayName`, null when unset (§3.2). */
   readonly displayName?: string;
-  /** The approver must give a justification (isApproverJustificationRequired). */
-  readonly justificationRequired?: boolean;
+  /**
+   * The policy's `isApproverJustificationRequired` (accessPackageApprovalStage / unifiedApprovalStage,
+   * graph-contract.md §1.1): Approve or Deny without a non-blank `justification` answers 400 BadRequest with
+   * the `approverJustificationMessage` option's text. Graph shows approvers no field for it, so neither does
+   * the stage resource. Default false.
+   */
+  readonly approverJustificationRequired?: boolean;
   readonly id?: string;
 }
 
@@ -175,8 +197,8 @@ export interface AccessPackageRequestSeed {
   /** Default `userAdd`. */
   readonly requestType?: string;
   readonly stages: readonly ApprovalStageInput[];
-  /** Applies to every stage that does not say otherwise. */
-  readonly justificationRequired?: boolean;
+  /** `approverJustificationRequired` for every stage that does not say otherwise. */
+  readonly approverJustificationRequired?: boolean;
   /** The request id, which is also the approval id. */
   readonly id?: string;
   readonly stageIds?: readonly string[];
@@ -193,7 +215,8 @@ interface PimRequestSeedBase {
   /** One stage; give `stages` instead for several. */
   readonly approvers?: readonly string[];
   readonly stages?: readonly ApprovalStageInput[];
-  readonly justificationRequired?: boolean;
+  /** `approverJustificationRequired` for every stage that does not say otherwise. */
+  readonly approverJustificationRequired?: boolean;
   /** The request id, which is also the approval id (and, by default, the single stage id). */
   readonly id?: string;
   readonly stageIds?: readonly string[];
@@ -390,6 +413,9 @@ export type ApprovalStageStatus = 'NotStarted' | 'InProgress' | 'Completed' | 'E
 
 export interface ApprovalStageView {
   readonly id: string;
+  readonly displayName: string | null;
+  /** Seeded policy flag; never on the wire (see ApprovalStageInput). */
+  readonly approverJustificationRequired: boolean;
   readonly status: ApprovalStageStatus;
   /** Canonical verb form, whatever the wire reads back. */
   readonly reviewResult: 'NotReviewed' | 'Approve' | 'Deny';

@@ -9,7 +9,8 @@ export interface ApprovalStageRecord {
   readonly displayName: string | null;
   readonly approvers: readonly string[];
   readonly fallbackApprovers: readonly string[];
-  readonly justificationRequired: boolean;
+  /** Policy-side only: never rendered on the stage (graph-contract.md §1.1). */
+  readonly approverJustificationRequired: boolean;
   status: ApprovalStageStatus;
   result: 'NotReviewed' | 'Approve' | 'Deny';
   /** Chosen when decided, so that repeated reads agree (graph-contract.md G5). */
@@ -80,6 +81,9 @@ export interface ApprovalRecord {
   readonly request: RequestRecord;
 }
 
+/** One wording for every "no such approval", so that a 404 never tells which reason hid it. */
+export const approvalNotFound = (id: string) => notFound(`No approval with id '${id}' was found.`);
+
 export const mayDecide = (stage: ApprovalStageRecord, userId: string): boolean =>
   stage.approvers.includes(userId) || stage.fallbackApprovers.includes(userId);
 
@@ -109,6 +113,8 @@ export interface StageDecision {
   readonly body: unknown;
   readonly at: number;
   readonly form: ReviewResultForm;
+  /** The 400 message when a stage requiring an approver justification gets none. */
+  readonly justificationMessage: string;
 }
 
 const blank = (text: string | undefined): boolean => text === undefined || text.trim() === '';
@@ -132,7 +138,7 @@ export class ApprovalStore {
   /** An approval is only reachable through the path of its own kind. */
   get(kind: ApprovalKind, id: string): ApprovalRecord {
     const approval = this.find(id);
-    if (!approval || approval.kind !== kind) throw notFound(`No approval with id '${id}' was found.`);
+    if (!approval || approval.kind !== kind) throw approvalNotFound(id);
     return approval;
   }
 
@@ -176,9 +182,9 @@ export class ApprovalStore {
         `The approval stage is ${stage.status}; only a stage that is InProgress can be decided.`,
       );
     }
+    // isApproverJustificationRequired: missing, null, empty and whitespace-only all count as none (§1.1).
     const text = typeof justification === 'string' ? justification : undefined;
-    if (stage.justificationRequired && blank(text))
-      throw badRequest('A justification is required to decide this approval stage.');
+    if (stage.approverJustificationRequired && blank(text)) throw badRequest(input.justificationMessage);
 
     const when = new Date(input.at).toISOString();
     stage.status = 'Completed';
@@ -214,6 +220,8 @@ export function approvalView(approval: ApprovalRecord): ApprovalView {
     outcome: approval.outcome,
     stages: approval.stages.map((stage) => ({
       id: stage.id,
+      displayName: stage.displayName,
+      approverJustificationRequired: stage.approverJustificationRequired,
       status: stage.status,
       reviewResult: stage.result,
       reviewedBy: stage.reviewedBy,

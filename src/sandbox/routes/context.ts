@@ -1,10 +1,11 @@
+import type { Behaviour } from '../behaviour';
 import { badRequest } from '../errors';
 import type { JsonObject } from '../json';
 import type { QueryOptions } from '../odata';
 import type { LinkContext } from '../paging';
 import type { RouteSpec } from '../router';
 import type { SandboxStore } from '../state';
-import type { GraphVersion, ReviewResultForm, SandboxUser } from '../types';
+import type { GraphVersion, SandboxUser } from '../types';
 
 export interface RouteContext {
   readonly store: SandboxStore;
@@ -16,7 +17,7 @@ export interface RouteContext {
   readonly link: LinkContext;
   readonly pageSize: number;
   readonly at: number;
-  readonly form: ReviewResultForm;
+  readonly behaviour: Behaviour;
 }
 
 export interface Reply {
