@@ -23,3 +23,11 @@ export function behaviourOf(options: SandboxOptions): Behaviour {
     approverJustificationMessage: message,
   };
 }
+
+/** A lag must be a finite, non-negative number of milliseconds. */
+export function checkLag(value: number | undefined, where: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isFinite(value) || value < 0)
+    throw new Error(`sandbox: ${where} must be a non-negative number of milliseconds`);
+  return value;
+}

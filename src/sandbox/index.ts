@@ -1,4 +1,4 @@
-import { behaviourOf } from './behaviour';
+import { behaviourOf, checkLag } from './behaviour';
 import { seedDemoTenant } from './demo-tenant';
 import { DEMO_COLLEAGUES, DEMO_GUESTS, DEMO_TENANT_ID, DEMO_USERS } from './directory';
 import { HttpError } from './errors';
@@ -74,12 +74,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (!Number.isInteger(pageSize) || pageSize < 1)
     throw new Error('sandbox: pageSize must be a positive integer');
   const behaviour = behaviourOf(options);
+  const now = options.now ?? Date.now;
   const store = new SandboxStore();
   const faults = new FaultBook();
   const recorder = new Recorder();
   const timers = new Timers();
-  const seed = createSeeder(store, Date.now);
-  if ((options.tenant ?? 'demo') === 'demo') seedDemoTenant(seed, Date.now());
+  const seed = createSeeder(store, now, {
+    consistencyLagMs: checkLag(options.consistencyLagMs, 'consistencyLagMs') ?? 0,
+  });
+  if ((options.tenant ?? 'demo') === 'demo') seedDemoTenant(seed, now());
 
   let baseUrl = '';
   const pipeline = new Pipeline({
@@ -90,6 +93,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     baseUrl: () => baseUrl,
     pageSize,
     behaviour,
+    now,
     sleep: timers.sleep,
     ...(options.logger ? { logger: options.logger } : {}),
   });
@@ -99,6 +103,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   baseUrl = listening.url;
   options.logger?.debug({ url: baseUrl }, 'graph sandbox listening');
 
+  // A decision made elsewhere (My Access, another approver's client): it sees its own object, so no lag.
   const decideAs = (userId: string, target: DecideAsTarget): number => {
     const callerId = userId.toLowerCase();
     try {
@@ -112,7 +117,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           stageId: target.stageId,
           callerId,
           body,
-          at: Date.now(),
+          at: now(),
+          elsewhere: true,
           form: behaviour.form,
           justificationMessage: behaviour.approverJustificationMessage,
         });
@@ -126,7 +132,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         item,
         callerId,
         { decision: target.decision, justification: target.justification },
-        Date.now(),
+        now(),
       );
       return 204;
     } catch (error) {
@@ -151,7 +157,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         tenantId: DEMO_TENANT_ID,
         scopes: tokenOptions.scopes ?? GOVERNANCE_SCOPES,
         expiresInSeconds: tokenOptions.expiresInSeconds ?? 3600,
-        nowSeconds: Math.floor(Date.now() / 1000),
+        nowSeconds: Math.floor(now() / 1000),
       });
     },
     seed,

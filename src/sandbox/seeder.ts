@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { checkLag } from './behaviour';
 import { DEMO_COLLEAGUES } from './directory';
 import type { JsonObject } from './json';
 import type { ApprovalStageRecord } from './model/approvals';
@@ -168,7 +169,12 @@ function pimStages(input: PimGroupRequestSeed | PimRoleRequestSeed, id: string):
   return stages(inputs, input.stageIds, input.approverJustificationRequired, id);
 }
 
-export function createSeeder(store: SandboxStore, now: () => number): Seeder {
+export interface SeederDefaults {
+  /** The consistencyLagMs option; seeds may override it. */
+  readonly consistencyLagMs: number;
+}
+
+export function createSeeder(store: SandboxStore, now: () => number, defaults: SeederDefaults): Seeder {
   const namedIds = new Map<string, string>();
   /** The same display name gets the same id, so repeated packages/groups/catalogs look like one object. */
   const idFor = (kind: string, name: string, given?: string): string => {
@@ -178,6 +184,9 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
     return id;
   };
   const created = (given: string | undefined): string => given ?? iso(now() - HOUR);
+  /** When GET/PATCH by id start to find an object created now (consistencyLagMs, option or per seed). */
+  const visibleAt = (lag: number | undefined): number =>
+    now() + (checkLag(lag, 'consistencyLagMs') ?? defaults.consistencyLagMs);
 
   const seeder: Seeder = {
     user: (input) => store.directory.add(input),
@@ -192,6 +201,7 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
         kind: 'accessPackage',
         outcome: 'pending',
         stages: approvalStages,
+        visibleAt: visibleAt(input.consistencyLagMs),
         request: {
           kind: 'accessPackage',
           id,
@@ -227,6 +237,7 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
         kind: 'pimGroup',
         outcome: 'pending',
         stages: approvalStages,
+        visibleAt: visibleAt(input.consistencyLagMs),
         request: {
           kind: 'pimGroup',
           id,
@@ -266,6 +277,7 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
         kind: 'pimRole',
         outcome: 'pending',
         stages: approvalStages,
+        visibleAt: visibleAt(input.consistencyLagMs),
         request: {
           kind: 'pimRole',
           id,
@@ -321,6 +333,7 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
       const createdBy = (input.createdBy ?? DEMO_COLLEAGUES.diego.id).toLowerCase();
       if (!store.directory.get(createdBy))
         throw new Error(`sandbox seed: no directory user with id ${createdBy} to create the review`);
+      const itemsVisibleAt = visibleAt(input.consistencyLagMs);
       const derived = statuses.includes('InProgress')
         ? 'InProgress'
         : statuses.every((status) => status === 'Completed')
@@ -417,6 +430,7 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
             reviewedBy: decided ? decided.reviewedBy.toLowerCase() : null,
             reviewedDateTime:
               decided && owner ? iso(Math.min(Date.parse(owner.startDateTime) + DAY, at)) : null,
+            visibleAt: itemsVisibleAt,
           };
           store.reviews.addDecision(item);
           ids.push(item.id);
@@ -436,6 +450,7 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
 
     bulk(input) {
       const requestor = input.requestor ?? DEMO_COLLEAGUES.diego.id;
+      const lag = input.consistencyLagMs === undefined ? {} : { consistencyLagMs: input.consistencyLagMs };
       const results: SeededApproval[] = [];
       for (let index = 1; index <= input.count; index += 1) {
         const stagesInput = [{ approvers: [input.approver] }];
@@ -446,6 +461,7 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
               accessPackage: { displayName: `Bulk access package ${index}` },
               justification: `Bulk request ${index}`,
               stages: stagesInput,
+              ...lag,
             }),
           );
         } else if (input.kind === 'pimGroup') {
@@ -454,6 +470,7 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
               principal: requestor,
               group: { displayName: `Bulk group ${index}` },
               stages: stagesInput,
+              ...lag,
             }),
           );
         } else {
@@ -462,6 +479,7 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
               principal: requestor,
               role: { displayName: 'Global Reader' },
               stages: stagesInput,
+              ...lag,
             }),
           );
         }

@@ -63,6 +63,11 @@ export interface SandboxOptions {
   readonly logger?: Logger;
   /** Default `verb`. */
   readonly reviewResultForm?: ReviewResultForm;
+  /**
+   * The sandbox's clock (default `Date.now`): seeded timestamps, decision times, error dates, token lifetimes
+   * and consistency windows all read it, so that a test can move time on without waiting.
+   */
+  readonly now?: () => number;
   /** GET of an approval/its stages by a caller who approves no stage of it: 403 (default) or 404. */
   readonly nonApproverRead?: NonApproverRead;
   /**
@@ -72,6 +77,12 @@ export interface SandboxOptions {
    * because clients must never branch on Graph's message text (§5.1).
    */
   readonly approverJustificationMessage?: string;
+  /**
+   * Eventual consistency (default 0): for this many ms after an approval or an access review decision item is
+   * created, GET/PATCH by id of it (and of its stages) answer Graph's 404 while the filterByCurrentUser lists
+   * already show it, as a replicated directory does. Each seed may override it (`consistencyLagMs`).
+   */
+  readonly consistencyLagMs?: number;
 }
 
 export interface RecordedRequest {
@@ -203,6 +214,8 @@ export interface AccessPackageRequestSeed {
   readonly id?: string;
   readonly stageIds?: readonly string[];
   readonly createdDateTime?: string;
+  /** Overrides the `consistencyLagMs` option for this approval. */
+  readonly consistencyLagMs?: number;
 }
 
 interface PimRequestSeedBase {
@@ -221,6 +234,8 @@ interface PimRequestSeedBase {
   readonly id?: string;
   readonly stageIds?: readonly string[];
   readonly createdDateTime?: string;
+  /** Overrides the `consistencyLagMs` option for this approval. */
+  readonly consistencyLagMs?: number;
 }
 
 export interface PimGroupRequestSeed extends PimRequestSeedBase {
@@ -350,6 +365,8 @@ export interface AccessReviewSeed {
    * tenant's governance administrator, Diego Siciliani, who reviews nothing.
    */
   readonly createdBy?: string;
+  /** Overrides the `consistencyLagMs` option for this review's decision items. */
+  readonly consistencyLagMs?: number;
   readonly ids?: {
     readonly definitionId?: string;
     readonly instanceId?: string;
@@ -374,6 +391,8 @@ export interface BulkSeed {
   readonly count: number;
   readonly approver: string;
   readonly requestor?: PrincipalInput;
+  /** Overrides the `consistencyLagMs` option for these approvals. */
+  readonly consistencyLagMs?: number;
 }
 
 export interface UserSeed {

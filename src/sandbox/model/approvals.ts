@@ -79,6 +79,8 @@ export interface ApprovalRecord {
   outcome: 'pending' | 'approved' | 'denied';
   readonly stages: readonly ApprovalStageRecord[];
   readonly request: RequestRecord;
+  /** Sandbox clock time from which GET/PATCH by id find it; the lists show it at once (consistencyLagMs). */
+  readonly visibleAt: number;
 }
 
 /** One wording for every "no such approval", so that a 404 never tells which reason hid it. */
@@ -115,6 +117,8 @@ export interface StageDecision {
   readonly form: ReviewResultForm;
   /** The 400 message when a stage requiring an approver justification gets none. */
   readonly justificationMessage: string;
+  /** Made outside the Graph endpoint (decideAs, e.g. in My Access), which sees its object without lag. */
+  readonly elsewhere?: boolean;
 }
 
 const blank = (text: string | undefined): boolean => text === undefined || text.trim() === '';
@@ -135,10 +139,13 @@ export class ApprovalStore {
     return this.approvals.get(id.toLowerCase());
   }
 
-  /** An approval is only reachable through the path of its own kind. */
-  get(kind: ApprovalKind, id: string): ApprovalRecord {
+  /**
+   * By id, as GET/PATCH see it: only through the path of its own kind, and not before it has replicated
+   * (`visibleAt`, the consistencyLagMs option), when Graph answers the same 404 as for an unknown id.
+   */
+  get(kind: ApprovalKind, id: string, at: number): ApprovalRecord {
     const approval = this.find(id);
-    if (!approval || approval.kind !== kind) throw approvalNotFound(id);
+    if (!approval || approval.kind !== kind || at < approval.visibleAt) throw approvalNotFound(id);
     return approval;
   }
 
@@ -156,7 +163,7 @@ export class ApprovalStore {
 
   // 404 ids, 400 body, 403 not an approver, 409 already decided (first wins, own replays too), 400 not open/justification.
   decide(input: StageDecision): void {
-    const approval = this.get(input.kind, input.approvalId);
+    const approval = this.get(input.kind, input.approvalId, input.elsewhere ? Infinity : input.at);
     const stage = this.stage(approval, input.stageId);
     if (!isRecord(input.body)) {
       throw badRequest('The request body must be a JSON object with reviewResult and justification.');

@@ -81,6 +81,8 @@ export interface DecisionRecord {
   justification: string;
   reviewedBy: string | null;
   reviewedDateTime: string | null;
+  /** Sandbox clock time from which GET/PATCH by id find it; the lists show it at once (consistencyLagMs). */
+  readonly visibleAt: number;
 }
 
 /** The bulk writes take a verdict; NotReviewed is only for undoing one item (graph-contract.md §4). */
@@ -199,11 +201,20 @@ export class ReviewStore {
     return stage;
   }
 
-  /** Instance-level paths reach every item of the instance; stage-level paths only that stage's. */
-  item(instance: InstanceRecord, stage: StageRecord | undefined, decisionId: string): DecisionRecord {
+  /**
+   * Instance-level paths reach every item of the instance; stage-level paths only that stage's. An item that
+   * has not replicated yet (`visibleAt`, the consistencyLagMs option) is Graph's 404 as if unknown.
+   */
+  item(
+    instance: InstanceRecord,
+    stage: StageRecord | undefined,
+    decisionId: string,
+    at: number,
+  ): DecisionRecord {
     const item = this.decisions.get(decisionId.toLowerCase());
     const under = item && item.instanceId === instance.id && (!stage || item.stageId === stage.id);
-    if (!item || !under) throw notFound(`No access review decision with id '${decisionId}' was found.`);
+    if (!item || !under || at < item.visibleAt)
+      throw notFound(`No access review decision with id '${decisionId}' was found.`);
     return item;
   }
 

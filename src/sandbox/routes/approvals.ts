@@ -51,7 +51,7 @@ const FAMILIES: readonly Family[] = [
 // A caller who approves no stage: 403 by default, or the same 404 as an unknown id (nonApproverRead, §1.1).
 function readable(ctx: RouteContext, kind: ApprovalKind): ApprovalRecord {
   const id = param(ctx, 'approvalId');
-  const approval = ctx.store.approvals.get(kind, id);
+  const approval = ctx.store.approvals.get(kind, id, ctx.at);
   if (inScopeFor(approval, ctx.caller.id)) return approval;
   if (ctx.behaviour.nonApproverRead === 'notFound') throw approvalNotFound(id);
   throw notAllowed('The caller is not an approver of this approval.');

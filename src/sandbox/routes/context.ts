@@ -16,6 +16,7 @@ export interface RouteContext {
   readonly body: unknown;
   readonly link: LinkContext;
   readonly pageSize: number;
+  /** The sandbox clock when the request arrived. */
   readonly at: number;
   readonly behaviour: Behaviour;
 }

@@ -84,13 +84,13 @@ function myItems(ctx: RouteContext, items: readonly DecisionRecord[]): JsonObjec
 // item through filterByCurrentUser with $filter=id eq '…'.
 function getItem(ctx: RouteContext, stage: StageRecord | undefined, instance: InstanceRecord): JsonObject {
   decisionExpand(ctx);
-  const item = ctx.store.reviews.item(instance, stage, param(ctx, 'decisionId'));
+  const item = ctx.store.reviews.item(instance, stage, param(ctx, 'decisionId'), ctx.at);
   ctx.store.reviews.assertAdministers(definitionOf(ctx), ctx.caller);
   return entity(ctx.link, ctx.query, renderItem(ctx, item), TYPES.decision);
 }
 
 function patchItem(ctx: RouteContext, stage: StageRecord | undefined, instance: InstanceRecord) {
-  const item = ctx.store.reviews.item(instance, stage, param(ctx, 'decisionId'));
+  const item = ctx.store.reviews.item(instance, stage, param(ctx, 'decisionId'), ctx.at);
   ctx.store.reviews.decide(instance, item, ctx.caller.id, ctx.body, ctx.at);
   return NO_CONTENT;
 }
