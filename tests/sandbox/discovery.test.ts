@@ -77,6 +77,7 @@ describe('sandbox discovery reads (demo tenant)', () => {
           A.partnerPortalQuestions,
           A.buildAgentsDuration,
           A.legalVaultEndDate,
+          A.supplierExtranetGuest,
         ].sort(),
       );
       const questions = byId.get(A.partnerPortalQuestions);
@@ -217,7 +218,11 @@ describe('sandbox discovery reads (demo tenant)', () => {
         `/v1.0${PIM_GROUP_APPROVALS}/filterByCurrentUser(on='approver')?$expand=stages`,
       );
       expect(list.body.value.map((approval) => approval.id).sort()).toEqual(
-        [DEMO_IDS.pimGroup.financeAdminsMember, DEMO_IDS.pimGroup.sharePointOwners].sort(),
+        [
+          DEMO_IDS.pimGroup.financeAdminsMember,
+          DEMO_IDS.pimGroup.sharePointOwners,
+          DEMO_IDS.pimGroup.falconContributorsGuest,
+        ].sort(),
       );
       const one = await get<ApprovalJson>(
         sandbox,
