@@ -159,7 +159,7 @@ export async function runBatch(
       const reply = pipeline.errorReply(
         new HttpError(424, 'FailedDependency', `The request depends on request '${failed}', which failed.`),
         { requestId, clientRequestId: requestId },
-        Date.now(),
+        pipeline.now(),
       );
       statuses.set(item.id.toLowerCase(), 424);
       responses.set(item.id, {

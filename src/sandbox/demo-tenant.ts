@@ -1,4 +1,4 @@
-import { DEMO_COLLEAGUES, DEMO_USERS } from './directory';
+import { DEMO_COLLEAGUES, DEMO_GUESTS, DEMO_USERS } from './directory';
 import type { Seeder } from './types';
 
 const HOUR = 3_600_000;
@@ -15,16 +15,22 @@ export const DEMO_IDS = Object.freeze({
     legalVaultEndDate: id('a10000000005'),
     salesContentForMegan: id('a10000000006'),
     hrKitForAdele: id('a10000000007'),
+    /** A guest (Ravi Patel, Northwind) asks; two named stages: Alex, then Megan. */
+    supplierExtranetGuest: id('a10000000008'),
   }),
   pimGroup: Object.freeze({
     financeAdminsMember: id('b10000000001'),
     sharePointOwners: id('b10000000002'),
     helpdeskOperatorsForMegan: id('b10000000003'),
+    /** A guest (Ben Walters, Fabrikam) activates a group membership. */
+    falconContributorsGuest: id('b10000000004'),
   }),
   pimRole: Object.freeze({
     userAdministratorTenant: id('c10000000001'),
     exchangeAdministratorExtend: id('c10000000002'),
     helpdeskAdministratorUnitForAdele: id('c10000000003'),
+    /** A guest (Sofia Moreno, Tailspin) activates a role. */
+    globalReaderGuest: id('c10000000004'),
   }),
   review: Object.freeze({
     guestsProjectFalcon: Object.freeze({ definitionId: id('d10000000001'), instanceId: id('d20000000001') }),
@@ -44,10 +50,15 @@ export const DEMO_IDS = Object.freeze({
   }),
 });
 
-/** Pending items of every kind; Alex Wilber (who local mode signs in as) approves most of them. */
+/**
+ * Pending items of every kind; Alex Wilber (who local mode signs in as) approves most of them. Guests request
+ * and are reviewed too (DEMO_GUESTS); Diego Siciliani, the Identity Governance Administrator, created every
+ * review and reviews none.
+ */
 export function seedDemoTenant(seed: Seeder, now: number): void {
   const { alex, megan, adele, isaiah, patti, lynne } = DEMO_USERS;
   const { diego, grady, johanna, lee, miriam, nestor, pradeep, joni } = DEMO_COLLEAGUES;
+  const { kat, ravi, sofia, ben } = DEMO_GUESTS;
   const ago = (ms: number): string => new Date(now - ms).toISOString();
   const ahead = (ms: number): string => new Date(now + ms).toISOString();
   const A = DEMO_IDS.accessPackage;
@@ -128,7 +139,7 @@ export function seedDemoTenant(seed: Seeder, now: number): void {
       startDateTime: ago(HOUR),
       expiration: { type: 'afterDateTime', endDateTime: ahead(21 * DAY) },
     },
-    stages: [{ approvers: [alex.id], justificationRequired: true }],
+    stages: [{ approvers: [alex.id], approverJustificationRequired: true }],
     createdDateTime: ago(HOUR),
   });
   seed.accessPackageRequest({
@@ -156,6 +167,22 @@ export function seedDemoTenant(seed: Seeder, now: number): void {
     justification: 'I start managing two interns next week.',
     stages: [{ approvers: [adele.id], fallbackApprovers: [lynne.id] }],
     createdDateTime: ago(6 * HOUR),
+  });
+  seed.accessPackageRequest({
+    id: A.supplierExtranetGuest,
+    stageIds: [id('a20000000009'), id('a2000000000a')],
+    requestor: ravi.id,
+    accessPackage: {
+      displayName: 'Contoso supplier extranet',
+      description: 'Purchase orders, delivery schedules and invoices shared with suppliers.',
+      catalog: 'Partners',
+    },
+    justification: 'Northwind delivers the Q3 packaging order; I need to confirm the delivery schedule.',
+    stages: [
+      { approvers: [alex.id], displayName: 'Sponsor approval' },
+      { approvers: [megan.id], displayName: 'Supplier manager approval' },
+    ],
+    createdDateTime: ago(8 * 60_000),
   });
 
   // ---- PIM for Groups ----
@@ -195,6 +222,19 @@ export function seedDemoTenant(seed: Seeder, now: number): void {
     schedule: { expiration: { type: 'afterDuration', duration: 'PT6H' } },
     approvers: [megan.id],
   });
+  seed.pimGroupRequest({
+    id: G.falconContributorsGuest,
+    principal: ben.id,
+    group: {
+      displayName: 'Project Falcon contributors',
+      description: 'Partners who edit Project Falcon files.',
+    },
+    accessId: 'member',
+    justification: 'Upload the revised supplier drawings.',
+    schedule: { startDateTime: ago(6 * 60_000), expiration: { type: 'afterDuration', duration: 'PT4H' } },
+    approvers: [alex.id],
+    createdDateTime: ago(6 * 60_000),
+  });
 
   // ---- PIM for Microsoft Entra roles ----
   const R = DEMO_IDS.pimRole;
@@ -233,6 +273,17 @@ export function seedDemoTenant(seed: Seeder, now: number): void {
     justification: 'Password resets for the Seattle office.',
     approvers: [adele.id],
   });
+  seed.pimRoleRequest({
+    id: R.globalReaderGuest,
+    principal: sofia.id,
+    role: { displayName: 'Global Reader' },
+    directoryScopeId: '/',
+    justification: 'Tailspin security assessment: read the tenant configuration.',
+    ticket: { ticketNumber: 'SEC-2291', ticketSystem: 'Jira' },
+    schedule: { startDateTime: ago(4 * 60_000), expiration: { type: 'afterDuration', duration: 'PT8H' } },
+    approvers: [alex.id],
+    createdDateTime: ago(4 * 60_000),
+  });
 
   // ---- access reviews ----
   const V = DEMO_IDS.review;
@@ -252,41 +303,25 @@ export function seedDemoTenant(seed: Seeder, now: number): void {
     decisions: [
       {
         id: id('d40000000001'),
-        principal: {
-          displayName: 'Kat Larsson (Fabrikam)',
-          userType: 'Guest',
-          mail: 'kat.larsson@fabrikam.example',
-        },
+        principal: kat.id,
         recommendation: 'Approve',
         lastSignInDateTime: ago(2 * DAY),
       },
       {
         id: id('d40000000002'),
-        principal: {
-          displayName: 'Ravi Patel (Northwind)',
-          userType: 'Guest',
-          mail: 'ravi.patel@northwind.example',
-        },
+        principal: ravi.id,
         recommendation: 'Deny',
         lastSignInDateTime: ago(97 * DAY),
       },
       {
         id: id('d40000000003'),
-        principal: {
-          displayName: 'Sofia Moreno (Tailspin)',
-          userType: 'Guest',
-          mail: 'sofia.moreno@tailspin.example',
-        },
+        principal: sofia.id,
         recommendation: 'NoInfoAvailable',
         lastSignInDateTime: null,
       },
       {
         id: id('d40000000004'),
-        principal: {
-          displayName: 'Ben Walters (Fabrikam)',
-          userType: 'Guest',
-          mail: 'ben.walters@fabrikam.example',
-        },
+        principal: ben.id,
         recommendation: 'Approve',
         lastSignInDateTime: ago(9 * DAY),
       },

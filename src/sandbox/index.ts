@@ -1,5 +1,6 @@
+import { behaviourOf, checkLag } from './behaviour';
 import { seedDemoTenant } from './demo-tenant';
-import { DEMO_TENANT_ID, DEMO_USERS } from './directory';
+import { DEMO_COLLEAGUES, DEMO_GUESTS, DEMO_TENANT_ID, DEMO_USERS } from './directory';
 import { HttpError } from './errors';
 import { FaultBook } from './faults';
 import { Pipeline } from './pipeline';
@@ -24,12 +25,14 @@ export type {
   BulkSeed,
   DecideAsTarget,
   DemoUsers,
+  DirectoryRoleName,
   FaultEffect,
   FaultHandle,
   FaultMatch,
   FaultRule,
   Faults,
   GraphVersion,
+  NonApproverRead,
   PimGroupRequestSeed,
   PimRoleRequestSeed,
   PrincipalInput,
@@ -40,6 +43,7 @@ export type {
   ReviewerInput,
   ReviewerScope,
   ReviewInstanceView,
+  ReviewItemDecision,
   ReviewResourceInput,
   ReviewResultForm,
   ReviewStageSeed,
@@ -57,7 +61,8 @@ export type {
   UserSeed,
 } from './types';
 export { DEMO_IDS } from './demo-tenant';
-export { DEMO_TENANT_ID, DEMO_USERS, GOVERNANCE_SCOPES };
+export { APPROVER_JUSTIFICATION_MESSAGES } from './behaviour';
+export { DEMO_COLLEAGUES, DEMO_GUESTS, DEMO_TENANT_ID, DEMO_USERS, GOVERNANCE_SCOPES };
 export { MAX_BATCH_REQUESTS } from './batch';
 
 /**
@@ -68,13 +73,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const pageSize = options.pageSize ?? 100;
   if (!Number.isInteger(pageSize) || pageSize < 1)
     throw new Error('sandbox: pageSize must be a positive integer');
-  const form = options.reviewResultForm ?? 'verb';
+  const behaviour = behaviourOf(options);
+  const now = options.now ?? Date.now;
   const store = new SandboxStore();
   const faults = new FaultBook();
   const recorder = new Recorder();
   const timers = new Timers();
-  const seed = createSeeder(store, Date.now);
-  if ((options.tenant ?? 'demo') === 'demo') seedDemoTenant(seed, Date.now());
+  const seed = createSeeder(store, now, {
+    consistencyLagMs: checkLag(options.consistencyLagMs, 'consistencyLagMs') ?? 0,
+  });
+  if ((options.tenant ?? 'demo') === 'demo') seedDemoTenant(seed, now());
 
   let baseUrl = '';
   const pipeline = new Pipeline({
@@ -84,7 +92,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     tenantId: DEMO_TENANT_ID,
     baseUrl: () => baseUrl,
     pageSize,
-    form,
+    behaviour,
+    now,
     sleep: timers.sleep,
     ...(options.logger ? { logger: options.logger } : {}),
   });
@@ -94,6 +103,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   baseUrl = listening.url;
   options.logger?.debug({ url: baseUrl }, 'graph sandbox listening');
 
+  // A decision made elsewhere (My Access, another approver's client): it sees its own object, so no lag.
   const decideAs = (userId: string, target: DecideAsTarget): number => {
     const callerId = userId.toLowerCase();
     try {
@@ -107,8 +117,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           stageId: target.stageId,
           callerId,
           body,
-          at: Date.now(),
-          form,
+          at: now(),
+          elsewhere: true,
+          form: behaviour.form,
+          justificationMessage: behaviour.approverJustificationMessage,
         });
         return 204;
       }
@@ -120,7 +132,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         item,
         callerId,
         { decision: target.decision, justification: target.justification },
-        Date.now(),
+        now(),
       );
       return 204;
     } catch (error) {
@@ -145,7 +157,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         tenantId: DEMO_TENANT_ID,
         scopes: tokenOptions.scopes ?? GOVERNANCE_SCOPES,
         expiresInSeconds: tokenOptions.expiresInSeconds ?? 3600,
-        nowSeconds: Math.floor(Date.now() / 1000),
+        nowSeconds: Math.floor(now() / 1000),
       });
     },
     seed,

@@ -75,14 +75,58 @@ function parseLiteral(text: string): string | number | boolean | null {
   throw badRequest(`Invalid filter literal '${text}'.`);
 }
 
-/** The subset of OData $filter the governance APIs document: `prop eq 'x'` / `ne`, joined with `and`. */
+/** Whether the parentheses at both ends enclose the whole text, as in `(a eq 'x')` but not `(a) and (b)`. */
+function wrapped(text: string): boolean {
+  if (!text.startsWith('(') || !text.endsWith(')')) return false;
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const ch = text.charAt(i);
+    if (ch === "'") quoted = !quoted;
+    if (quoted) continue;
+    if (ch === '(') depth += 1;
+    if (ch === ')') depth -= 1;
+    if (depth === 0 && i < text.length - 1) return false;
+  }
+  return true;
+}
+
+function unwrap(text: string): string {
+  let inner = text.trim();
+  while (wrapped(inner)) inner = inner.slice(1, -1).trim();
+  return inner;
+}
+
+/** Splits on ` and ` outside quotes and parentheses, so that a literal may itself contain " and ". */
+function splitAnd(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const ch = text.charAt(i);
+    if (ch === "'") quoted = !quoted;
+    if (quoted) continue;
+    if (ch === '(') depth += 1;
+    if (ch === ')') depth -= 1;
+    const and = /^\s+and\s+/i.exec(text.slice(i));
+    if (depth === 0 && and && /\s/.test(ch)) {
+      parts.push(text.slice(start, i));
+      i += and[0].length - 1;
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+/**
+ * The subset of OData $filter the governance APIs document: `prop eq 'x'` / `ne`, joined with `and`, each side
+ * optionally in parentheses (e.g. `id eq '…' and decision eq 'NotReviewed'`, graph-contract.md §2.4).
+ */
 export function parseFilter(text: string): FilterClause[] {
-  let body = text.trim();
-  while (body.startsWith('(') && body.endsWith(')')) body = body.slice(1, -1).trim();
-  const clauses = body.split(/\s+and\s+/i);
-  return clauses.map((clause) => {
-    let inner = clause.trim();
-    while (inner.startsWith('(') && inner.endsWith(')')) inner = inner.slice(1, -1).trim();
+  return splitAnd(unwrap(text)).map((clause) => {
+    const inner = unwrap(clause);
     const match = /^([A-Za-z][\w/]*)\s+(eq|ne)\s+(.+)$/i.exec(inner);
     const [, path, op, literal] = match ?? [];
     if (!path || !op || !literal)

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log';
+import type { Behaviour } from './behaviour';
 import { runBatch } from './batch';
 import { badRequest, errorBody, faultError, HttpError, unauthenticated, unknownSegment } from './errors';
 import type { FaultBook } from './faults';
@@ -13,7 +14,7 @@ import type { Reply } from './routes';
 import { ROUTES } from './routes';
 import type { SandboxStore } from './state';
 import { readToken } from './tokens';
-import type { GraphVersion, ReviewResultForm, SandboxUser } from './types';
+import type { GraphVersion, SandboxUser } from './types';
 
 export type CallBody =
   | { readonly kind: 'none' }
@@ -56,7 +57,9 @@ export interface PipelineDeps {
   readonly tenantId: string;
   readonly baseUrl: () => string;
   readonly pageSize: number;
-  readonly form: ReviewResultForm;
+  readonly behaviour: Behaviour;
+  /** The sandbox clock (SandboxOptions.now). */
+  readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
   readonly logger?: Logger;
 }
@@ -93,7 +96,11 @@ export class Pipeline {
 
   private authenticate(call: Call): Auth {
     if (call.caller) return { ok: true, caller: call.caller };
-    const check = readToken(call.headers.authorization, this.deps.tenantId, Math.floor(Date.now() / 1000));
+    const check = readToken(
+      call.headers.authorization,
+      this.deps.tenantId,
+      Math.floor(this.deps.now() / 1000),
+    );
     if (!check.ok) return { ok: false, error: unauthenticated(check.message) };
     const user = this.deps.store.directory.get(check.claims.oid);
     if (!user) {
@@ -108,7 +115,7 @@ export class Pipeline {
   }
 
   async execute(call: Call): Promise<Outcome> {
-    const at = Date.now();
+    const at = this.deps.now();
     const requestId = randomUUID();
     const ids = { requestId, clientRequestId: call.headers['client-request-id'] ?? requestId };
     const auth = this.authenticate(call);
@@ -187,8 +194,13 @@ export class Pipeline {
       callerId: call.caller?.user.id ?? null,
       status,
       batched: call.batched,
-      at: Date.now(),
+      at: this.deps.now(),
     });
+  }
+
+  /** The sandbox clock, for answers made outside execute() (a $batch's 424s). */
+  now(): number {
+    return this.deps.now();
   }
 
   errorReply(error: HttpError, ids: { requestId: string; clientRequestId: string }, at: number): Reply {
@@ -252,7 +264,7 @@ export class Pipeline {
         },
         pageSize: this.deps.pageSize,
         at,
-        form: this.deps.form,
+        behaviour: this.deps.behaviour,
       });
     } catch (error) {
       if (error instanceof HttpError) return this.errorReply(error, ids, at);
@@ -270,7 +282,7 @@ export class Pipeline {
 
   private log(call: Call, status: number, at: number): void {
     this.deps.logger?.debug(
-      { method: call.method, url: call.rawUrl, status, ms: Date.now() - at, batched: call.batched },
+      { method: call.method, url: call.rawUrl, status, ms: this.deps.now() - at, batched: call.batched },
       'graph sandbox request',
     );
   }

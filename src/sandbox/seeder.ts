@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { checkLag } from './behaviour';
 import { DEMO_COLLEAGUES } from './directory';
 import type { JsonObject } from './json';
 import type { ApprovalStageRecord } from './model/approvals';
@@ -11,8 +12,10 @@ import type {
   ApprovalStageInput,
   PimGroupRequestSeed,
   PimRoleRequestSeed,
+  ReviewDecisionValue,
   ReviewerInput,
   ReviewerScope,
+  ReviewItemDecision,
   ScheduleInput,
   SeededApproval,
   SeededReview,
@@ -128,11 +131,14 @@ function schedule(
   };
 }
 
+/** What the seeded stage settings let through to the next stage (graph-contract.md §3.7). */
+const MOVES_TO_NEXT_STAGE: readonly ReviewDecisionValue[] = ['NotReviewed', 'Approve'];
+
 /** First stage in progress, later ones waiting; a lone stage may take a default id (PIM: the approval id). */
 function stages(
   inputs: readonly ApprovalStageInput[],
   ids: readonly string[] | undefined,
-  justificationRequired: boolean | undefined,
+  approverJustificationRequired: boolean | undefined,
   loneStageId?: string,
 ): ApprovalStageRecord[] {
   if (inputs.length === 0) throw new Error('sandbox seed: an approval needs at least one stage');
@@ -146,7 +152,8 @@ function stages(
     displayName: input.displayName ?? null,
     approvers: lower(input.approvers),
     fallbackApprovers: lower(input.fallbackApprovers),
-    justificationRequired: input.justificationRequired ?? justificationRequired ?? false,
+    approverJustificationRequired:
+      input.approverJustificationRequired ?? approverJustificationRequired ?? false,
     status: index === 0 ? 'InProgress' : 'NotStarted',
     result: 'NotReviewed',
     readBack: 'verb',
@@ -159,10 +166,15 @@ function stages(
 function pimStages(input: PimGroupRequestSeed | PimRoleRequestSeed, id: string): ApprovalStageRecord[] {
   const inputs = input.stages ?? (input.approvers ? [{ approvers: input.approvers }] : []);
   // PIM's single stage id is observed to equal the approval id (graph-contract.md §1.1).
-  return stages(inputs, input.stageIds, input.justificationRequired, id);
+  return stages(inputs, input.stageIds, input.approverJustificationRequired, id);
 }
 
-export function createSeeder(store: SandboxStore, now: () => number): Seeder {
+export interface SeederDefaults {
+  /** The consistencyLagMs option; seeds may override it. */
+  readonly consistencyLagMs: number;
+}
+
+export function createSeeder(store: SandboxStore, now: () => number, defaults: SeederDefaults): Seeder {
   const namedIds = new Map<string, string>();
   /** The same display name gets the same id, so repeated packages/groups/catalogs look like one object. */
   const idFor = (kind: string, name: string, given?: string): string => {
@@ -172,6 +184,9 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
     return id;
   };
   const created = (given: string | undefined): string => given ?? iso(now() - HOUR);
+  /** When GET/PATCH by id start to find an object created now (consistencyLagMs, option or per seed). */
+  const visibleAt = (lag: number | undefined): number =>
+    now() + (checkLag(lag, 'consistencyLagMs') ?? defaults.consistencyLagMs);
 
   const seeder: Seeder = {
     user: (input) => store.directory.add(input),
@@ -180,12 +195,13 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
       const id = (input.id ?? randomUUID()).toLowerCase();
       const createdDateTime = created(input.createdDateTime);
       const catalogName = input.accessPackage.catalog ?? 'General';
-      const approvalStages = stages(input.stages, input.stageIds, input.justificationRequired);
+      const approvalStages = stages(input.stages, input.stageIds, input.approverJustificationRequired);
       store.approvals.add({
         id,
         kind: 'accessPackage',
         outcome: 'pending',
         stages: approvalStages,
+        visibleAt: visibleAt(input.consistencyLagMs),
         request: {
           kind: 'accessPackage',
           id,
@@ -221,6 +237,7 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
         kind: 'pimGroup',
         outcome: 'pending',
         stages: approvalStages,
+        visibleAt: visibleAt(input.consistencyLagMs),
         request: {
           kind: 'pimGroup',
           id,
@@ -260,6 +277,7 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
         kind: 'pimRole',
         outcome: 'pending',
         stages: approvalStages,
+        visibleAt: visibleAt(input.consistencyLagMs),
         request: {
           kind: 'pimRole',
           id,
@@ -312,6 +330,10 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
         (stage.id ?? input.ids?.stageIds?.[index] ?? randomUUID()).toLowerCase(),
       );
       const statuses = stageSeeds.map((stage) => stage.status);
+      const createdBy = (input.createdBy ?? DEMO_COLLEAGUES.diego.id).toLowerCase();
+      if (!store.directory.get(createdBy))
+        throw new Error(`sandbox seed: no directory user with id ${createdBy} to create the review`);
+      const itemsVisibleAt = visibleAt(input.consistencyLagMs);
       const derived = statuses.includes('InProgress')
         ? 'InProgress'
         : statuses.every((status) => status === 'Completed')
@@ -326,6 +348,8 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
         descriptionForReviewers: input.descriptionForReviewers ?? '',
         descriptionForAdmins: input.descriptionForAdmins ?? '',
         createdDateTime: iso(startMs - DAY),
+        createdBy,
+        resourceType: resource.type,
         settings,
         scope,
         reviewers: multi ? [] : toScopes(input.reviewers),
@@ -335,7 +359,7 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
           dependsOn: index === 0 ? [] : [String(index)],
           durationInDays: Math.max(1, Math.round((endMs - startMs) / DAY / stageSeeds.length)),
           recommendationsEnabled: settings.recommendationsEnabled,
-          decisionsThatWillMoveToNextStage: ['NotReviewed', 'Approve'],
+          decisionsThatWillMoveToNextStage: [...MOVES_TO_NEXT_STAGE],
           reviewers: toScopes(stage.reviewers).map((scope) => ({ ...scope })),
           fallbackReviewers: toScopes(stage.fallbackReviewers).map((scope) => ({ ...scope })),
         })),
@@ -371,12 +395,18 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
       const current = started.find((stage) => stage.status === 'InProgress') ?? started[started.length - 1];
       const owners: (StageRecord | undefined)[] = multi ? started : [undefined];
       const idsByOwner = new Map<string, string[]>();
+      // Every seeded decision starts in the first stage; it reaches the next only if its decision there moves on.
+      let moving = input.decisions.map((_decision, index) => index);
       for (const owner of owners) {
         const isCurrent = !multi || owner === current;
         const seed = owner ? stageSeeds[stageRecords.indexOf(owner)] : undefined;
         const ids: string[] = [];
-        input.decisions.forEach((decision, index) => {
-          const decided = seed?.decided;
+        const next: number[] = [];
+        for (const index of moving) {
+          const decision = input.decisions[index];
+          if (!decision) continue;
+          const decided: ReviewItemDecision | undefined =
+            seed?.decidedItems?.[index] === null ? undefined : (seed?.decidedItems?.[index] ?? seed?.decided);
           const item: DecisionRecord = {
             id: (
               (isCurrent ? (decision.id ?? input.ids?.decisionIds?.[index]) : undefined) ?? randomUUID()
@@ -400,11 +430,14 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
             reviewedBy: decided ? decided.reviewedBy.toLowerCase() : null,
             reviewedDateTime:
               decided && owner ? iso(Math.min(Date.parse(owner.startDateTime) + DAY, at)) : null,
+            visibleAt: itemsVisibleAt,
           };
           store.reviews.addDecision(item);
           ids.push(item.id);
-        });
+          if (MOVES_TO_NEXT_STAGE.includes(item.decision)) next.push(index);
+        }
         idsByOwner.set(owner?.id ?? instanceId, ids);
+        moving = next;
       }
       return {
         definitionId,
@@ -417,6 +450,7 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
 
     bulk(input) {
       const requestor = input.requestor ?? DEMO_COLLEAGUES.diego.id;
+      const lag = input.consistencyLagMs === undefined ? {} : { consistencyLagMs: input.consistencyLagMs };
       const results: SeededApproval[] = [];
       for (let index = 1; index <= input.count; index += 1) {
         const stagesInput = [{ approvers: [input.approver] }];
@@ -427,6 +461,7 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
               accessPackage: { displayName: `Bulk access package ${index}` },
               justification: `Bulk request ${index}`,
               stages: stagesInput,
+              ...lag,
             }),
           );
         } else if (input.kind === 'pimGroup') {
@@ -435,6 +470,7 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
               principal: requestor,
               group: { displayName: `Bulk group ${index}` },
               stages: stagesInput,
+              ...lag,
             }),
           );
         } else {
@@ -443,6 +479,7 @@ export function createSeeder(store: SandboxStore, now: () => number): Seeder {
               principal: requestor,
               role: { displayName: 'Global Reader' },
               stages: stagesInput,
+              ...lag,
             }),
           );
         }

@@ -3,13 +3,30 @@ import type { JsonObject } from './json';
 
 export type GraphVersion = 'v1.0' | 'beta';
 
+/**
+ * Built-in Entra roles that matter to access reviews in delegated mode: the role notes on batchRecordDecisions
+ * and on the plain list/get pages (graph-contract.md §1.2, §2.4, §4, G11) name User Administrator or Identity
+ * Governance Administrator for reviews of groups and apps, Identity Governance Administrator or Privileged Role
+ * Administrator for reviews of roles. Global Administrator may do everything.
+ */
+export type DirectoryRoleName =
+  | 'Global Administrator'
+  | 'Identity Governance Administrator'
+  | 'User Administrator'
+  | 'Privileged Role Administrator';
+
 export interface SandboxUser {
   readonly id: string;
   readonly displayName: string;
+  /** Guests: `alias_domain#EXT#@contoso.onmicrosoft.com` (the B2B form), built from their own mail. */
   readonly userPrincipalName: string;
+  /** Members: the UPN; guests: their own address at home (e.g. kat.larsson@fabrikam.example). */
   readonly mail: string;
   readonly givenName: string;
   readonly surname: string;
+  readonly userType: 'Member' | 'Guest';
+  /** Active directory role assignments; empty for plain users, who may only use filterByCurrentUser reads. */
+  readonly directoryRoles: readonly DirectoryRoleName[];
 }
 
 export interface DemoUsers {
@@ -27,6 +44,13 @@ export interface DemoUsers {
  */
 export type ReviewResultForm = 'verb' | 'pastTense' | 'random';
 
+/**
+ * What a caller who is not an approver of any stage hears on a GET of an approval, its stages/steps or one
+ * stage. The docs list only 403 for "not allowed to act" (graph-contract.md §1.1); a 404 that hides the
+ * object's existence is as plausible, so clients must handle both.
+ */
+export type NonApproverRead = 'forbidden' | 'notFound';
+
 export interface SandboxOptions {
   /** 0 = ephemeral (default). */
   readonly port?: number;
@@ -39,6 +63,26 @@ export interface SandboxOptions {
   readonly logger?: Logger;
   /** Default `verb`. */
   readonly reviewResultForm?: ReviewResultForm;
+  /**
+   * The sandbox's clock (default `Date.now`): seeded timestamps, decision times, error dates, token lifetimes
+   * and consistency windows all read it, so that a test can move time on without waiting.
+   */
+  readonly now?: () => number;
+  /** GET of an approval/its stages by a caller who approves no stage of it: 403 (default) or 404. */
+  readonly nonApproverRead?: NonApproverRead;
+  /**
+   * The 400 message when a stage that requires an approver justification (`approverJustificationRequired`)
+   * is decided without one (graph-contract.md §1.1: the answer is undocumented, expect a 400). Default
+   * APPROVER_JUSTIFICATION_MESSAGES.default; `.terse` is a second wording without the word "justification",
+   * because clients must never branch on Graph's message text (§5.1).
+   */
+  readonly approverJustificationMessage?: string;
+  /**
+   * Eventual consistency (default 0): for this many ms after an approval or an access review decision item is
+   * created, GET/PATCH by id of it (and of its stages) answer Graph's 404 while the filterByCurrentUser lists
+   * already show it, as a replicated directory does. Each seed may override it (`consistencyLagMs`).
+   */
+  readonly consistencyLagMs?: number;
 }
 
 export interface RecordedRequest {
@@ -119,9 +163,15 @@ export interface ApprovalStageInput {
   readonly approvers: readonly string[];
   /** User ids of fallback approvers; they may decide too and see `assignedToMe: true`. */
   readonly fallbackApprovers?: readonly string[];
+  /** The stage's label from the policy, e.g. "Manager approval"; rendered as `displayName`, null when unset (§3.2). */
   readonly displayName?: string;
-  /** The approver must give a justification (isApproverJustificationRequired). */
-  readonly justificationRequired?: boolean;
+  /**
+   * The policy's `isApproverJustificationRequired` (accessPackageApprovalStage / unifiedApprovalStage,
+   * graph-contract.md §1.1): Approve or Deny without a non-blank `justification` answers 400 BadRequest with
+   * the `approverJustificationMessage` option's text. Graph shows approvers no field for it, so neither does
+   * the stage resource. Default false.
+   */
+  readonly approverJustificationRequired?: boolean;
   readonly id?: string;
 }
 
@@ -158,12 +208,14 @@ export interface AccessPackageRequestSeed {
   /** Default `userAdd`. */
   readonly requestType?: string;
   readonly stages: readonly ApprovalStageInput[];
-  /** Applies to every stage that does not say otherwise. */
-  readonly justificationRequired?: boolean;
+  /** `approverJustificationRequired` for every stage that does not say otherwise. */
+  readonly approverJustificationRequired?: boolean;
   /** The request id, which is also the approval id. */
   readonly id?: string;
   readonly stageIds?: readonly string[];
   readonly createdDateTime?: string;
+  /** Overrides the `consistencyLagMs` option for this approval. */
+  readonly consistencyLagMs?: number;
 }
 
 interface PimRequestSeedBase {
@@ -176,11 +228,14 @@ interface PimRequestSeedBase {
   /** One stage; give `stages` instead for several. */
   readonly approvers?: readonly string[];
   readonly stages?: readonly ApprovalStageInput[];
-  readonly justificationRequired?: boolean;
+  /** `approverJustificationRequired` for every stage that does not say otherwise. */
+  readonly approverJustificationRequired?: boolean;
   /** The request id, which is also the approval id (and, by default, the single stage id). */
   readonly id?: string;
   readonly stageIds?: readonly string[];
   readonly createdDateTime?: string;
+  /** Overrides the `consistencyLagMs` option for this approval. */
+  readonly consistencyLagMs?: number;
 }
 
 export interface PimGroupRequestSeed extends PimRequestSeedBase {
@@ -260,6 +315,14 @@ export interface ReviewDecisionSeed {
   readonly id?: string;
 }
 
+/** A decision already recorded on a seeded item. */
+export interface ReviewItemDecision {
+  readonly decision: ReviewDecisionValue;
+  /** User id of the reviewer who decided. */
+  readonly reviewedBy: string;
+  readonly justification?: string;
+}
+
 export interface ReviewStageSeed {
   readonly reviewers: readonly ReviewerInput[];
   readonly fallbackReviewers?: readonly ReviewerInput[];
@@ -268,11 +331,13 @@ export interface ReviewStageSeed {
   readonly startDateTime?: string;
   readonly endDateTime?: string;
   /** Decisions already recorded on every item of this stage (e.g. a completed first stage). */
-  readonly decided?: {
-    readonly decision: ReviewDecisionValue;
-    readonly reviewedBy: string;
-    readonly justification?: string;
-  };
+  readonly decided?: ReviewItemDecision;
+  /**
+   * Per item, aligned with the review's `decisions` (null = not reviewed); wins over `decided`. An item whose
+   * decision here is not one of the stage settings' `decisionsThatWillMoveToNextStage` (NotReviewed,
+   * Approve) does not reach the next stage, as in Graph (graph-contract.md §3.7).
+   */
+  readonly decidedItems?: readonly (ReviewItemDecision | null)[];
 }
 
 export interface AccessReviewSeed {
@@ -294,6 +359,14 @@ export interface AccessReviewSeed {
   /** The reviewed resource when an item does not name its own. */
   readonly resource?: ReviewResourceInput;
   readonly decisions: readonly ReviewDecisionSeed[];
+  /**
+   * User id of who created the definition (rendered as `createdBy`). With an admin role, the creator may
+   * read the definition and everything under it by plain GET and list (graph-contract.md §2.4). Default: the
+   * tenant's governance administrator, Diego Siciliani, who reviews nothing.
+   */
+  readonly createdBy?: string;
+  /** Overrides the `consistencyLagMs` option for this review's decision items. */
+  readonly consistencyLagMs?: number;
   readonly ids?: {
     readonly definitionId?: string;
     readonly instanceId?: string;
@@ -318,15 +391,23 @@ export interface BulkSeed {
   readonly count: number;
   readonly approver: string;
   readonly requestor?: PrincipalInput;
+  /** Overrides the `consistencyLagMs` option for these approvals. */
+  readonly consistencyLagMs?: number;
 }
 
 export interface UserSeed {
   readonly id?: string;
   readonly displayName: string;
+  /** Default: members `DisplayName@contoso.onmicrosoft.com`, guests `alias_domain#EXT#@contoso.onmicrosoft.com`. */
   readonly userPrincipalName?: string;
+  /** Members default to the UPN; guests must give their own address. */
   readonly mail?: string;
   readonly givenName?: string;
   readonly surname?: string;
+  /** Default `Member`. */
+  readonly userType?: 'Member' | 'Guest';
+  /** Default none (a plain user). */
+  readonly directoryRoles?: readonly DirectoryRoleName[];
 }
 
 export interface Seeder {
@@ -351,6 +432,9 @@ export type ApprovalStageStatus = 'NotStarted' | 'InProgress' | 'Completed' | 'E
 
 export interface ApprovalStageView {
   readonly id: string;
+  readonly displayName: string | null;
+  /** Seeded policy flag; never on the wire (see ApprovalStageInput). */
+  readonly approverJustificationRequired: boolean;
   readonly status: ApprovalStageStatus;
   /** Canonical verb form, whatever the wire reads back. */
   readonly reviewResult: 'NotReviewed' | 'Approve' | 'Deny';

@@ -13,7 +13,7 @@ describe('sandbox approval decisions', () => {
   const users = () => sandbox.users;
   const single = (
     approvers: string[],
-    extra: { justificationRequired?: boolean; fallbackApprovers?: string[] } = {},
+    extra: { approverJustificationRequired?: boolean; fallbackApprovers?: string[] } = {},
   ) =>
     sandbox.seed.accessPackageRequest({
       requestor: users().isaiah.id,
@@ -22,8 +22,8 @@ describe('sandbox approval decisions', () => {
       stages: [
         { approvers, ...(extra.fallbackApprovers ? { fallbackApprovers: extra.fallbackApprovers } : {}) },
       ],
-      ...(extra.justificationRequired !== undefined
-        ? { justificationRequired: extra.justificationRequired }
+      ...(extra.approverJustificationRequired !== undefined
+        ? { approverJustificationRequired: extra.approverJustificationRequired }
         : {}),
     });
 
@@ -200,14 +200,14 @@ describe('sandbox approval decisions', () => {
     });
 
     it('requires a justification when the stage says so', async () => {
-      const seeded = single([users().alex.id], { justificationRequired: true });
+      const seeded = single([users().alex.id], { approverJustificationRequired: true });
       const stagePath = `/v1.0${EM_APPROVALS}/${seeded.approvalId}/stages/${seeded.stageIds[0]}`;
       const blank = await patch<GraphErrorBody>(sandbox, stagePath, {
         reviewResult: 'Approve',
         justification: '  ',
       });
       expect(blank.status).toBe(400);
-      expect(blank.body.error.message).toContain('justification is required');
+      expect(blank.body.error.message).toBe('An approver justification is required for this stage.');
       expect(
         (await patch(sandbox, stagePath, { reviewResult: 'Approve', justification: 'Checked with finance' }))
           .status,

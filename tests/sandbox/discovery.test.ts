@@ -1,5 +1,5 @@
 import type { Sandbox } from '../../src/sandbox';
-import { DEMO_IDS, startSandbox } from '../../src/sandbox';
+import { DEMO_COLLEAGUES, DEMO_IDS, startSandbox } from '../../src/sandbox';
 import type { ApprovalJson, Collection, DecisionJson, GraphErrorBody, ReviewStageJson } from './support';
 import {
   EM,
@@ -77,6 +77,7 @@ describe('sandbox discovery reads (demo tenant)', () => {
           A.partnerPortalQuestions,
           A.buildAgentsDuration,
           A.legalVaultEndDate,
+          A.supplierExtranetGuest,
         ].sort(),
       );
       const questions = byId.get(A.partnerPortalQuestions);
@@ -217,7 +218,11 @@ describe('sandbox discovery reads (demo tenant)', () => {
         `/v1.0${PIM_GROUP_APPROVALS}/filterByCurrentUser(on='approver')?$expand=stages`,
       );
       expect(list.body.value.map((approval) => approval.id).sort()).toEqual(
-        [DEMO_IDS.pimGroup.financeAdminsMember, DEMO_IDS.pimGroup.sharePointOwners].sort(),
+        [
+          DEMO_IDS.pimGroup.financeAdminsMember,
+          DEMO_IDS.pimGroup.sharePointOwners,
+          DEMO_IDS.pimGroup.falconContributorsGuest,
+        ].sort(),
       );
       const one = await get<ApprovalJson>(
         sandbox,
@@ -351,11 +356,13 @@ describe('sandbox discovery reads (demo tenant)', () => {
         `/v1.0${REVIEWS}/definitions/${V.guestsProjectFalcon.definitionId}/instances/filterByCurrentUser(on='reviewer')?$filter=status eq 'Completed'`,
       );
       expect(closed.body.value).toHaveLength(0);
+      // Decision histories are on: Alex (stage 2) is shown the completed stage 1 as well (§2.4).
       const stages = await get<Collection<ReviewStageJson>>(
         sandbox,
         `${multi}/stages/filterByCurrentUser(on='reviewer')`,
       );
       expect(stages.body.value.map((stage) => [stage.id, stage.status])).toEqual([
+        [V.salesAppMultiStage.stageIds[0], 'Completed'],
         [V.salesAppMultiStage.stageIds[1], 'InProgress'],
       ]);
       const meganStages = await get<Collection<ReviewStageJson>>(
@@ -442,18 +449,25 @@ describe('sandbox discovery reads (demo tenant)', () => {
       );
     });
 
-    it('gets a definition, instance, stage and decision by id for a reviewer, 403 for others, 404 for unknown ids', async () => {
-      const definition = await get<{ displayName: string; descriptionForReviewers: string }>(
-        sandbox,
-        `/v1.0${REVIEWS}/definitions/${V.guestsProjectFalcon.definitionId}`,
-      );
+    it('gets a definition, instance, stage and decision by id for the admin; 404 for unknown ids', async () => {
+      const admin = { as: DEMO_COLLEAGUES.diego.id };
+      const definition = await get<{
+        displayName: string;
+        descriptionForReviewers: string;
+        createdBy: { id: string; displayName: string };
+      }>(sandbox, `/v1.0${REVIEWS}/definitions/${V.guestsProjectFalcon.definitionId}`, admin);
       expect(definition.body.displayName).toBe('Guest access review: Project Falcon');
       expect(definition.body.descriptionForReviewers).toContain('external guests');
-      const instance = await get<{ status: string; endDateTime: string }>(sandbox, guests);
+      expect(definition.body.createdBy).toMatchObject({
+        id: DEMO_COLLEAGUES.diego.id,
+        displayName: 'Diego Siciliani',
+      });
+      const instance = await get<{ status: string; endDateTime: string }>(sandbox, guests, admin);
       expect(instance.body.status).toBe('InProgress');
       const stage = await get<ReviewStageJson>(
         sandbox,
         `${multi}/stages/${V.salesAppMultiStage.stageIds[1]}`,
+        admin,
       );
       expect(stage.body).toMatchObject({
         status: 'InProgress',
@@ -465,35 +479,84 @@ describe('sandbox discovery reads (demo tenant)', () => {
       );
       const itemId = list.body.value[0]?.id ?? '';
       expect(
-        (await get<DecisionJson>(sandbox, `${guests}/decisions/${itemId}?$expand=insights`)).body.insights,
+        (await get<DecisionJson>(sandbox, `${guests}/decisions/${itemId}?$expand=insights`, admin)).body
+          .insights,
       ).toHaveLength(1);
 
-      const adele = { as: sandbox.users.adele.id };
-      expect(
-        (await get(sandbox, `/v1.0${REVIEWS}/definitions/${V.guestsProjectFalcon.definitionId}`, adele))
-          .status,
-      ).toBe(403);
-      expect((await get(sandbox, guests, adele)).status).toBe(403);
-      expect((await get(sandbox, `${guests}/decisions/${itemId}`, adele)).status).toBe(403);
+      // Unknown or misplaced ids are 404 for everyone, before any role check.
       expect(
         (await get(sandbox, `/v1.0${REVIEWS}/definitions/6d2b6a0e-7c1f-4f0e-9b8a-ffffffffffff`)).status,
       ).toBe(404);
       expect((await get(sandbox, `${guests}/decisions/6d2b6a0e-7c1f-4f0e-9b8a-ffffffffffff`)).status).toBe(
         404,
       );
-      expect((await get(sandbox, `${multi}/decisions/${itemId}`)).status).toBe(404);
+      expect((await get(sandbox, `${multi}/decisions/${itemId}`, admin)).status).toBe(404);
     });
 
-    it('answers 403 to the plain admin collections', async () => {
+    it('answers 403 Authorization_RequestDenied to plain reads by a reviewer who is no admin (§2.4)', async () => {
+      const second = V.salesAppMultiStage.stageIds[1] ?? '';
+      const [guestItem, stageItem] = await Promise.all(
+        [guests, `${multi}/stages/${second}`].map(
+          async (scope) =>
+            (
+              await get<Collection<DecisionJson>>(
+                sandbox,
+                `${scope}/decisions/filterByCurrentUser(on='reviewer')`,
+              )
+            ).body.value[0]?.id ?? '',
+        ),
+      );
       for (const path of [
-        `/v1.0${REVIEWS}/definitions`,
-        `${guests.replace(/\/instances\/.*/, '')}/instances`,
-        `${guests}/decisions`,
+        `/v1.0${REVIEWS}/definitions/${V.guestsProjectFalcon.definitionId}`,
+        guests,
+        `${multi}/stages/${second}`,
+        `${guests}/decisions/${guestItem}`,
+        `${multi}/stages/${second}/decisions/${stageItem}`,
       ]) {
         const response = await get<GraphErrorBody>(sandbox, path);
-        expect(response.status).toBe(403);
-        expect(response.body.error.message).toContain('filterByCurrentUser');
+        expect([path, response.status]).toEqual([path, 403]);
+        expect(response.body.error.code).toBe('Authorization_RequestDenied');
+        expect(response.body.error.message).toBe('Insufficient privileges to complete the operation.');
+        expect(response.body.error.innerError['request-id']).toBe(response.headers.get('request-id'));
+        expect(response.body.error.innerError.date).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
       }
+    });
+
+    it('answers 403 to the plain collections for reviewers, and lists them for the admin', async () => {
+      const paths = [
+        `/v1.0${REVIEWS}/definitions`,
+        `${guests.replace(/\/instances\/.*/, '')}/instances`,
+        `${multi}/stages`,
+        `${guests}/decisions`,
+        `${multi}/stages/${V.salesAppMultiStage.stageIds[0]}/decisions`,
+      ];
+      for (const path of paths) {
+        const response = await get<GraphErrorBody>(sandbox, path);
+        expect([path, response.status, response.body.error.code]).toEqual([
+          path,
+          403,
+          'Authorization_RequestDenied',
+        ]);
+      }
+      const admin = { as: DEMO_COLLEAGUES.diego.id };
+      const [definitions, instances, stages, decisions, earlier] = await Promise.all(
+        paths.map((path) => get<Collection<{ id: string; decision?: string }>>(sandbox, path, admin)),
+      );
+      expect(definitions?.body.value.map((item) => item.id)).toEqual(
+        expect.arrayContaining(Object.values(V).map((review) => review.definitionId)),
+      );
+      expect(instances?.body.value.map((item) => item.id)).toEqual([V.guestsProjectFalcon.instanceId]);
+      expect(stages?.body.value.map((item) => item.id)).toEqual([...V.salesAppMultiStage.stageIds]);
+      expect(decisions?.body.value).toHaveLength(4);
+      expect(earlier?.body.value.map((item) => item.decision)).toEqual(['Approve', 'Approve', 'Approve']);
+      // The plain list takes the same $filter as the reviewer function.
+      const filtered = await get<Collection<{ id: string }>>(
+        sandbox,
+        `${guests}/decisions?$filter=decision eq 'NotReviewed'&$top=1`,
+        admin,
+      );
+      expect(filtered.body.value).toHaveLength(1);
+      expect(filtered.body['@odata.nextLink']).toContain('$skiptoken=');
     });
 
     it("serves beta's cross-review decisions function with instance($expand=definition)", async () => {

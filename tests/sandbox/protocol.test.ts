@@ -152,6 +152,38 @@ describe('sandbox protocol: errors, headers and recording', () => {
     expect(sandbox.requests).toHaveLength(0);
   });
 
+  it('parses $filter clauses joined with and, in parentheses or not, with literals that contain " and "', async () => {
+    const odd = sandbox.seed.accessPackageRequest({
+      requestor: sandbox.users.isaiah.id,
+      accessPackage: { displayName: 'Research and development' },
+      justification: "Sales and marketing (Q3) - it's urgent",
+      stages: [{ approvers: [sandbox.users.alex.id] }],
+    });
+    const list = `/v1.0${EM}/assignmentRequests/filterByCurrentUser(on='approver')?$filter=`;
+    for (const filter of [
+      "justification eq 'Sales and marketing (Q3) - it''s urgent'",
+      "(justification eq 'Sales and marketing (Q3) - it''s urgent') and (state eq 'pendingApproval')",
+      "((state eq 'pendingApproval') and justification eq 'Sales and marketing (Q3) - it''s urgent')",
+      `id eq '${odd.requestId}' AND state eq 'pendingApproval'`,
+    ]) {
+      const response = await get<{ value: { id: string }[] }>(
+        sandbox,
+        `${list}${encodeURIComponent(filter)}`,
+      );
+      expect([filter, response.status, response.body.value.map((item) => item.id)]).toEqual([
+        filter,
+        200,
+        [odd.requestId],
+      ]);
+    }
+    for (const filter of ["(state eq 'pendingApproval'", "state eq 'pendingApproval')", "state eq 'x' and"]) {
+      expect([filter, (await get(sandbox, `${list}${encodeURIComponent(filter)}`)).status]).toEqual([
+        filter,
+        400,
+      ]);
+    }
+  });
+
   it('puts an @odata.context on collections and entities', async () => {
     const entity = await get<{ '@odata.context': string }>(
       sandbox,

@@ -1,5 +1,5 @@
 import type { AccessReviewSeed, Sandbox, SeededReview } from '../../src/sandbox';
-import { startSandbox } from '../../src/sandbox';
+import { DEMO_COLLEAGUES, startSandbox } from '../../src/sandbox';
 import type { Collection, DecisionJson, GraphErrorBody, ReviewStageJson } from './support';
 import { REVIEWS, get, patch, post } from './support';
 
@@ -56,6 +56,8 @@ describe('sandbox access review writes', () => {
   const stagePath = (review: SeededReview, index: number) =>
     `${instancePath(review)}/stages/${review.stageIds[index] ?? ''}`;
   const decision = (id: string) => sandbox.state.reviewDecision(id);
+  /** Diego Siciliani, Identity Governance Administrator, reviewer of nothing. */
+  const admin = { as: DEMO_COLLEAGUES.diego.id };
 
   describe('decision PATCH', () => {
     it('records an instance-level decision with 204 and reads it back', async () => {
@@ -67,13 +69,19 @@ describe('sandbox access review writes', () => {
       });
       expect(response.status).toBe(204);
       expect(response.text).toBe('');
-      const item = await get<DecisionJson>(sandbox, `${instancePath(review)}/decisions/${first}`);
-      expect(item.body).toMatchObject({
+      // A reviewer re-reads their own item through the function, filtered by id (§2.4).
+      const read = await get<Collection<DecisionJson>>(
+        sandbox,
+        `${instancePath(review)}/decisions/filterByCurrentUser(on='reviewer')?$filter=id eq '${first}'`,
+      );
+      expect(read.body.value).toHaveLength(1);
+      const [item] = read.body.value;
+      expect(item).toMatchObject({
         decision: 'Approve',
         justification: 'Still on the project',
         reviewedBy: { id: sandbox.users.alex.id, displayName: 'Alex Wilber' },
       });
-      expect(item.body.reviewedDateTime).not.toBeNull();
+      expect(item?.reviewedDateTime).not.toBeNull();
       // NotReviewed undoes the decision while the review is open.
       expect(
         (await patch(sandbox, `${instancePath(review)}/decisions/${first}`, { decision: 'NotReviewed' }))
@@ -301,17 +309,18 @@ describe('sandbox access review writes', () => {
       ]);
     });
 
-    it('batchRecordDecisions decides every item, or those of one principal or resource', async () => {
+    it('batchRecordDecisions (as an admin) decides the NotReviewed items, or those of one principal or resource', async () => {
       const review = guests();
       const [kat = '', ravi = '', isaiah = ''] = review.decisionIds;
       const principalId = decision(ravi)?.principalId;
       expect(
         (
-          await post(sandbox, `${instancePath(review)}/batchRecordDecisions`, {
-            decision: 'Deny',
-            justification: 'Project ended',
-            principalId,
-          })
+          await post(
+            sandbox,
+            `${instancePath(review)}/batchRecordDecisions`,
+            { decision: 'Deny', justification: 'Project ended', principalId },
+            admin,
+          )
         ).status,
       ).toBe(204);
       expect([kat, ravi, isaiah].map((id) => decision(id)?.decision)).toEqual([
@@ -320,69 +329,70 @@ describe('sandbox access review writes', () => {
         'NotReviewed',
       ]);
       const otherResource = '6d2b6a0e-7c1f-4f0e-9b8a-ffffffffffff';
-      await post(sandbox, `${instancePath(review)}/batchRecordDecisions`, {
-        decision: 'Approve',
-        justification: 'x',
-        resourceId: otherResource,
-      });
+      await post(
+        sandbox,
+        `${instancePath(review)}/batchRecordDecisions`,
+        { decision: 'Approve', justification: 'x', resourceId: otherResource },
+        admin,
+      );
       expect(decision(kat)?.decision).toBe('NotReviewed');
       expect(
         (
-          await post(sandbox, `${instancePath(review)}/batchRecordDecisions`, {
-            decision: 'Approve',
-            justification: 'All fine',
-          })
+          await post(
+            sandbox,
+            `${instancePath(review)}/batchRecordDecisions`,
+            { decision: 'Approve', justification: 'All fine' },
+            admin,
+          )
         ).status,
       ).toBe(204);
-      expect([kat, ravi, isaiah].map((id) => decision(id)?.decision)).toEqual([
-        'Approve',
-        'Approve',
-        'Approve',
-      ]);
+      // Ravi's Deny stands; the admin, who reviews nothing here, decided the rest as themselves.
+      expect([kat, ravi, isaiah].map((id) => decision(id)?.decision)).toEqual(['Approve', 'Deny', 'Approve']);
+      expect(decision(kat)?.reviewedBy).toBe(DEMO_COLLEAGUES.diego.id);
+      expect(decision(ravi)?.reviewedBy).toBe(DEMO_COLLEAGUES.diego.id);
     });
 
-    it('batchRecordDecisions checks the body, the justification rule, the reviewer and the status', async () => {
+    it('batchRecordDecisions checks the body, the justification rule and the status', async () => {
       const strict = guests({ settings: { justificationRequiredOnApproval: true } });
       expect(
-        (await post(sandbox, `${instancePath(strict)}/batchRecordDecisions`, { decision: 'Approve' })).status,
-      ).toBe(400);
-      expect(
-        (
-          await post(sandbox, `${instancePath(strict)}/batchRecordDecisions`, {
-            decision: 'Maybe',
-            justification: 'x',
-          })
-        ).status,
+        (await post(sandbox, `${instancePath(strict)}/batchRecordDecisions`, { decision: 'Approve' }, admin))
+          .status,
       ).toBe(400);
       expect(
         (
           await post(
             sandbox,
             `${instancePath(strict)}/batchRecordDecisions`,
-            { decision: 'Deny', justification: 'x' },
-            { as: sandbox.users.megan.id },
+            { decision: 'Maybe', justification: 'x' },
+            admin,
           )
         ).status,
-      ).toBe(403);
+      ).toBe(400);
       const closed = guests({ status: 'Completed' });
       expect(
         (
-          await post(sandbox, `${instancePath(closed)}/batchRecordDecisions`, {
-            decision: 'Deny',
-            justification: 'x',
-          })
+          await post(
+            sandbox,
+            `${instancePath(closed)}/batchRecordDecisions`,
+            { decision: 'Deny', justification: 'x' },
+            admin,
+          )
         ).status,
       ).toBe(400);
       const review = multiStage();
       expect(
         (
-          await post(sandbox, `${stagePath(review, 1)}/batchRecordDecisions`, {
-            decision: 'Deny',
-            justification: 'x',
-          })
+          await post(
+            sandbox,
+            `${stagePath(review, 1)}/batchRecordDecisions`,
+            { decision: 'Deny', justification: 'x' },
+            admin,
+          )
         ).status,
       ).toBe(204);
       expect(review.decisionIds.map((id) => decision(id)?.decision)).toEqual(['Deny', 'Deny']);
+      // Stage 1's items were not in scope.
+      expect(review.stageDecisionIds[0]?.map((id) => decision(id)?.decision)).toEqual(['Approve', 'Approve']);
     });
   });
 

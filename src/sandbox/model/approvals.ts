@@ -9,7 +9,8 @@ export interface ApprovalStageRecord {
   readonly displayName: string | null;
   readonly approvers: readonly string[];
   readonly fallbackApprovers: readonly string[];
-  readonly justificationRequired: boolean;
+  /** Policy-side only: never rendered on the stage (graph-contract.md §1.1). */
+  readonly approverJustificationRequired: boolean;
   status: ApprovalStageStatus;
   result: 'NotReviewed' | 'Approve' | 'Deny';
   /** Chosen when decided, so that repeated reads agree (graph-contract.md G5). */
@@ -78,7 +79,12 @@ export interface ApprovalRecord {
   outcome: 'pending' | 'approved' | 'denied';
   readonly stages: readonly ApprovalStageRecord[];
   readonly request: RequestRecord;
+  /** Sandbox clock time from which GET/PATCH by id find it; the lists show it at once (consistencyLagMs). */
+  readonly visibleAt: number;
 }
+
+/** One wording for every "no such approval", so that a 404 never tells which reason hid it. */
+export const approvalNotFound = (id: string) => notFound(`No approval with id '${id}' was found.`);
 
 export const mayDecide = (stage: ApprovalStageRecord, userId: string): boolean =>
   stage.approvers.includes(userId) || stage.fallbackApprovers.includes(userId);
@@ -109,6 +115,10 @@ export interface StageDecision {
   readonly body: unknown;
   readonly at: number;
   readonly form: ReviewResultForm;
+  /** The 400 message when a stage requiring an approver justification gets none. */
+  readonly justificationMessage: string;
+  /** Made outside the Graph endpoint (decideAs, e.g. in My Access), which sees its object without lag. */
+  readonly elsewhere?: boolean;
 }
 
 const blank = (text: string | undefined): boolean => text === undefined || text.trim() === '';
@@ -129,10 +139,13 @@ export class ApprovalStore {
     return this.approvals.get(id.toLowerCase());
   }
 
-  /** An approval is only reachable through the path of its own kind. */
-  get(kind: ApprovalKind, id: string): ApprovalRecord {
+  /**
+   * By id, as GET/PATCH see it: only through the path of its own kind, and not before it has replicated
+   * (`visibleAt`, the consistencyLagMs option), when Graph answers the same 404 as for an unknown id.
+   */
+  get(kind: ApprovalKind, id: string, at: number): ApprovalRecord {
     const approval = this.find(id);
-    if (!approval || approval.kind !== kind) throw notFound(`No approval with id '${id}' was found.`);
+    if (!approval || approval.kind !== kind || at < approval.visibleAt) throw approvalNotFound(id);
     return approval;
   }
 
@@ -150,7 +163,7 @@ export class ApprovalStore {
 
   // 404 ids, 400 body, 403 not an approver, 409 already decided (first wins, own replays too), 400 not open/justification.
   decide(input: StageDecision): void {
-    const approval = this.get(input.kind, input.approvalId);
+    const approval = this.get(input.kind, input.approvalId, input.elsewhere ? Infinity : input.at);
     const stage = this.stage(approval, input.stageId);
     if (!isRecord(input.body)) {
       throw badRequest('The request body must be a JSON object with reviewResult and justification.');
@@ -176,9 +189,9 @@ export class ApprovalStore {
         `The approval stage is ${stage.status}; only a stage that is InProgress can be decided.`,
       );
     }
+    // isApproverJustificationRequired: missing, null, empty and whitespace-only all count as none (§1.1).
     const text = typeof justification === 'string' ? justification : undefined;
-    if (stage.justificationRequired && blank(text))
-      throw badRequest('A justification is required to decide this approval stage.');
+    if (stage.approverJustificationRequired && blank(text)) throw badRequest(input.justificationMessage);
 
     const when = new Date(input.at).toISOString();
     stage.status = 'Completed';
@@ -214,6 +227,8 @@ export function approvalView(approval: ApprovalRecord): ApprovalView {
     outcome: approval.outcome,
     stages: approval.stages.map((stage) => ({
       id: stage.id,
+      displayName: stage.displayName,
+      approverJustificationRequired: stage.approverJustificationRequired,
       status: stage.status,
       reviewResult: stage.result,
       reviewedBy: stage.reviewedBy,

@@ -2,6 +2,7 @@ import type { Directory, PrincipalRecord } from '../directory';
 import { badRequest, conflict, notAllowed, notFound } from '../errors';
 import type { JsonObject } from '../json';
 import { isRecord } from '../json';
+import { isReviewAdmin, requestDenied } from '../roles';
 import type {
   ReviewDecisionValue,
   ReviewDecisionView,
@@ -9,6 +10,7 @@ import type {
   ReviewInstanceView,
   ReviewStageView,
   ReviewStatus,
+  SandboxUser,
 } from '../types';
 
 export interface ReviewSettings {
@@ -30,6 +32,10 @@ export interface DefinitionRecord {
   readonly descriptionForReviewers: string;
   readonly descriptionForAdmins: string;
   readonly createdDateTime: string;
+  /** User id of the creator, who may read everything of the definition by plain GET (§2.4). */
+  readonly createdBy: string;
+  /** The reviewed resource's type; it decides which admin roles apply (roles.ts). */
+  readonly resourceType: string;
   readonly settings: ReviewSettings;
   readonly scope: JsonObject;
   readonly reviewers: readonly ReviewerScope[];
@@ -75,7 +81,12 @@ export interface DecisionRecord {
   justification: string;
   reviewedBy: string | null;
   reviewedDateTime: string | null;
+  /** Sandbox clock time from which GET/PATCH by id find it; the lists show it at once (consistencyLagMs). */
+  readonly visibleAt: number;
 }
+
+/** The bulk writes take a verdict; NotReviewed is only for undoing one item (graph-contract.md §4). */
+const VERDICTS: readonly ReviewDecisionValue[] = ['Approve', 'Deny', 'DontKnow'];
 
 const DECISIONS: readonly ReviewDecisionValue[] = ['Approve', 'Deny', 'NotReviewed', 'DontKnow'];
 const isDecision = (value: unknown): value is ReviewDecisionValue =>
@@ -190,12 +201,33 @@ export class ReviewStore {
     return stage;
   }
 
-  /** Instance-level paths reach every item of the instance; stage-level paths only that stage's. */
-  item(instance: InstanceRecord, stage: StageRecord | undefined, decisionId: string): DecisionRecord {
+  /**
+   * Instance-level paths reach every item of the instance; stage-level paths only that stage's. An item that
+   * has not replicated yet (`visibleAt`, the consistencyLagMs option) is Graph's 404 as if unknown.
+   */
+  item(
+    instance: InstanceRecord,
+    stage: StageRecord | undefined,
+    decisionId: string,
+    at: number,
+  ): DecisionRecord {
     const item = this.decisions.get(decisionId.toLowerCase());
     const under = item && item.instanceId === instance.id && (!stage || item.stageId === stage.id);
-    if (!item || !under) throw notFound(`No access review decision with id '${decisionId}' was found.`);
+    if (!item || !under || at < item.visibleAt)
+      throw notFound(`No access review decision with id '${decisionId}' was found.`);
     return item;
+  }
+
+  // ---- who administers what (directory roles, graph-contract.md §2.4, §4, G11) ----
+
+  /** Admins of the reviewed resource's kind and the definition's creator: plain GETs and lists. */
+  mayAdminister(definition: DefinitionRecord, user: SandboxUser): boolean {
+    return definition.createdBy === user.id || isReviewAdmin(user, definition.resourceType);
+  }
+
+  /** 403 Authorization_RequestDenied for plain users on plain reads; reviewers use filterByCurrentUser. */
+  assertAdministers(definition: DefinitionRecord, user: SandboxUser): void {
+    if (!this.mayAdminister(definition, user)) throw requestDenied();
   }
 
   // ---- who reviews what ----
@@ -261,16 +293,46 @@ export class ReviewStore {
     return instance !== undefined && this.isInstanceReviewer(instance, userId);
   }
 
-  /** Earlier-stage items are readable by later-stage reviewers when the definition allows decision histories. */
+  private historiesEnabled(instance: InstanceRecord): boolean {
+    return (
+      this.definitions.get(instance.definitionId)?.settings.decisionHistoriesForReviewersEnabled === true
+    );
+  }
+
+  /**
+   * Earlier-stage items are readable by a later stage's reviewer when the definition enables decision
+   * histories, and only for a principal/resource that reached the stage they review (§2.4, §3.7).
+   */
   mayRead(item: DecisionRecord, userId: string): boolean {
     if (this.mayWrite(item, userId)) return true;
     const instance = this.instances.get(item.instanceId);
-    const definition = instance ? this.definitions.get(instance.definitionId) : undefined;
-    if (!instance || !definition?.settings.decisionHistoriesForReviewersEnabled || !item.stageId)
-      return false;
+    if (!instance || !item.stageId || !this.historiesEnabled(instance)) return false;
     const stages = this.stagesOf(instance);
     const index = stages.findIndex((stage) => stage.id === item.stageId);
-    return stages.slice(index + 1).some((stage) => this.stageReviewers(stage).has(userId));
+    return stages
+      .slice(index + 1)
+      .filter((stage) => this.stageReviewers(stage).has(userId))
+      .some((stage) =>
+        this.itemsOf(stage.id).some(
+          (later) => later.principal.id === item.principal.id && later.resource.id === item.resource.id,
+        ),
+      );
+  }
+
+  /**
+   * The stages filterByCurrentUser lists: those the caller reviews and, with decision histories enabled,
+   * every earlier stage, so that their decisions can be read (§2.4 last bullet).
+   */
+  stagesFor(instance: InstanceRecord, userId: string): StageRecord[] {
+    const stages = this.stagesOf(instance);
+    const last = stages.reduce(
+      (found, stage, index) => (this.stageReviewers(stage).has(userId) ? index : found),
+      -1,
+    );
+    return stages.filter(
+      (stage, index) =>
+        this.stageReviewers(stage).has(userId) || (index < last && this.historiesEnabled(instance)),
+    );
   }
 
   settingsOf(instance: InstanceRecord): ReviewSettings {
@@ -279,13 +341,14 @@ export class ReviewStore {
 
   // ---- writes ----
 
+  /** The status that keeps decisions from being recorded, or undefined while instance and stage are open. */
+  private closedStatus(instance: InstanceRecord, stage: StageRecord | undefined): ReviewStatus | undefined {
+    if (instance.status !== 'InProgress') return instance.status;
+    return stage && stage.status !== 'InProgress' ? stage.status : undefined;
+  }
+
   private assertOpen(instance: InstanceRecord, stage: StageRecord | undefined): void {
-    const closed =
-      instance.status !== 'InProgress'
-        ? instance.status
-        : stage && stage.status !== 'InProgress'
-          ? stage.status
-          : undefined;
+    const closed = this.closedStatus(instance, stage);
     if (closed !== undefined) {
       throw badRequest(
         `The access review is not in progress (status: ${closed}); decisions can no longer be recorded.`,
@@ -364,25 +427,56 @@ export class ReviewStore {
     }
   }
 
-  /** One decision for every item the caller reviews, narrowed by principalId/resourceId when given. */
+  /**
+   * v1.0 batchRecordDecisions carries a delegated role note (User Administrator / Identity Governance
+   * Administrator, graph-contract.md §2.4, §4): a plain reviewer gets 403 Authorization_RequestDenied. An admin
+   * decides, as themselves, every NotReviewed item in scope (the instance's current items, or the stage's),
+   * narrowed by principalId/resourceId when given.
+   */
   batchRecord(
     instance: InstanceRecord,
     stage: StageRecord | undefined,
-    userId: string,
+    caller: SandboxUser,
     body: unknown,
     at: number,
   ): void {
     const { decision, justification } = parseDecisionBody(body);
-    const fields = isRecord(body) ? body : {};
-    const principalId = typeof fields.principalId === 'string' ? fields.principalId.toLowerCase() : undefined;
-    const resourceId = typeof fields.resourceId === 'string' ? fields.resourceId.toLowerCase() : undefined;
-    const items = this.reviewableItems(instance, stage, userId);
+    const { principalId, resourceId } = scopeOf(body);
+    if (!isReviewAdmin(caller, this.definition(instance.definitionId).resourceType)) throw requestDenied();
+    this.assertOpen(
+      instance,
+      stage ?? (instance.stageIds.length > 0 ? this.currentStage(instance) : undefined),
+    );
     this.assertJustified(instance, decision, justification);
-    for (const item of items) {
-      if (principalId !== undefined && item.principal.id !== principalId) continue;
-      if (resourceId !== undefined && item.resource.id !== resourceId) continue;
-      this.record(item, userId, decision, justification, at);
+    const scope = stage ? this.itemsOf(stage.id) : this.instanceItems(instance);
+    for (const item of scope) {
+      if (item.decision !== 'NotReviewed' || !matches(item, principalId, resourceId)) continue;
+      this.record(item, caller.id, decision, justification, at);
     }
+  }
+
+  /**
+   * beta recordAllDecisions on filterByCurrentUser(on='reviewer') (§4): one verdict for every NotReviewed item
+   * the caller reviews, across reviews, narrowed by principalId/resourceId; items of closed reviews or stages
+   * are skipped. A missing justification where a review requires one fails the whole call before any write.
+   */
+  recordAll(userId: string, body: unknown, at: number): void {
+    const { decision, justification } = parseDecisionBody(body);
+    if (!VERDICTS.includes(decision)) {
+      throw badRequest(`Invalid value '${decision}' for property 'decision'. Use Approve, Deny or DontKnow.`);
+    }
+    const { principalId, resourceId } = scopeOf(body);
+    const targets: { item: DecisionRecord; instance: InstanceRecord }[] = [];
+    for (const item of this.decisions.values()) {
+      const instance = this.instances.get(item.instanceId);
+      if (!instance || item.decision !== 'NotReviewed' || !matches(item, principalId, resourceId)) continue;
+      if (!this.mayWrite(item, userId)) continue;
+      const stage = item.stageId ? this.stages.get(item.stageId) : undefined;
+      if (this.closedStatus(instance, stage) !== undefined) continue;
+      targets.push({ item, instance });
+    }
+    for (const { instance } of targets) this.assertJustified(instance, decision, justification);
+    for (const { item } of targets) this.record(item, userId, decision, justification, at);
   }
 
   /** Only reviewers and fallbackReviewers change; fallback reviewers can be added, never removed (409). */
@@ -477,6 +571,24 @@ export class ReviewStore {
     return open;
   }
 }
+
+/** The optional principalId/resourceId that narrow a bulk write. */
+function scopeOf(body: unknown): { principalId?: string; resourceId?: string } {
+  const fields = isRecord(body) ? body : {};
+  for (const name of ['principalId', 'resourceId'] as const) {
+    const value = fields[name];
+    if (value !== undefined && value !== null && typeof value !== 'string')
+      throw badRequest(`The property '${name}' must be a string.`);
+  }
+  return {
+    ...(typeof fields.principalId === 'string' ? { principalId: fields.principalId.toLowerCase() } : {}),
+    ...(typeof fields.resourceId === 'string' ? { resourceId: fields.resourceId.toLowerCase() } : {}),
+  };
+}
+
+const matches = (item: DecisionRecord, principalId?: string, resourceId?: string): boolean =>
+  (principalId === undefined || item.principal.id === principalId) &&
+  (resourceId === undefined || item.resource.id === resourceId);
 
 function parseDecisionBody(body: unknown): { decision: ReviewDecisionValue; justification: string } {
   if (!isRecord(body))

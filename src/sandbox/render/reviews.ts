@@ -7,11 +7,17 @@ import { userIdentity } from './identity';
 export const renderScopes = (scopes: readonly ReviewerScope[]): JsonObject[] =>
   scopes.map((scope) => ({ ...scope }));
 
-export function renderDefinition(definition: DefinitionRecord, status: string): JsonObject {
+export function renderDefinition(
+  directory: Directory,
+  definition: DefinitionRecord,
+  status: string,
+): JsonObject {
   return {
     id: definition.id,
     displayName: definition.displayName,
     createdDateTime: definition.createdDateTime,
+    // userIdentity of the creator (accessReviewScheduleDefinition.createdBy); creators may read it all (§2.4).
+    createdBy: userIdentity(directory, definition.createdBy),
     lastModifiedDateTime: definition.createdDateTime,
     status,
     descriptionForAdmins: definition.descriptionForAdmins,

@@ -1,6 +1,6 @@
 import { notAllowed } from '../errors';
 import type { ApprovalRecord } from '../model/approvals';
-import { inScopeFor } from '../model/approvals';
+import { approvalNotFound, inScopeFor } from '../model/approvals';
 import { checkExpand, expands } from '../odata';
 import { collection, entity } from '../paging';
 import type { ScopeRequirement } from '../permissions';
@@ -48,11 +48,13 @@ const FAMILIES: readonly Family[] = [
   },
 ];
 
+// A caller who approves no stage: 403 by default, or the same 404 as an unknown id (nonApproverRead, §1.1).
 function readable(ctx: RouteContext, kind: ApprovalKind): ApprovalRecord {
-  const approval = ctx.store.approvals.get(kind, param(ctx, 'approvalId'));
-  if (!inScopeFor(approval, ctx.caller.id))
-    throw notAllowed('The caller is not an approver of this approval.');
-  return approval;
+  const id = param(ctx, 'approvalId');
+  const approval = ctx.store.approvals.get(kind, id, ctx.at);
+  if (inScopeFor(approval, ctx.caller.id)) return approval;
+  if (ctx.behaviour.nonApproverRead === 'notFound') throw approvalNotFound(id);
+  throw notAllowed('The caller is not an approver of this approval.');
 }
 
 const stageType = (version: GraphVersion): string => (version === 'v1.0' ? 'approvalStage' : 'approvalStep');
@@ -147,7 +149,8 @@ function familyRoutes(family: Family): SandboxRoute[] {
             callerId: ctx.caller.id,
             body: ctx.body,
             at: ctx.at,
-            form: ctx.form,
+            form: ctx.behaviour.form,
+            justificationMessage: ctx.behaviour.approverJustificationMessage,
           });
           return NO_CONTENT;
         },

@@ -1,10 +1,11 @@
+import type { Behaviour } from '../behaviour';
 import { badRequest } from '../errors';
 import type { JsonObject } from '../json';
 import type { QueryOptions } from '../odata';
 import type { LinkContext } from '../paging';
 import type { RouteSpec } from '../router';
 import type { SandboxStore } from '../state';
-import type { GraphVersion, ReviewResultForm, SandboxUser } from '../types';
+import type { GraphVersion, SandboxUser } from '../types';
 
 export interface RouteContext {
   readonly store: SandboxStore;
@@ -15,8 +16,9 @@ export interface RouteContext {
   readonly body: unknown;
   readonly link: LinkContext;
   readonly pageSize: number;
+  /** The sandbox clock when the request arrived. */
   readonly at: number;
-  readonly form: ReviewResultForm;
+  readonly behaviour: Behaviour;
 }
 
 export interface Reply {
