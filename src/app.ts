@@ -191,11 +191,6 @@ export async function startApp(
     cloud: config.graph.cloud,
     baseUrl: deps.graphBaseUrl ?? config.graph.baseUrl,
   });
-  const decisions = createDecisions({
-    store,
-    log: deps.log,
-    ...(overrides.now ? { now: overrides.now } : {}),
-  });
   const cards = {
     submitOnly: config.cards.actions === 'submit',
     timeZone: config.cards.timeZone,
@@ -238,6 +233,12 @@ export async function startApp(
     },
     ...(limiter ? { limiter } : {}),
     ...(overrides.now ? { now: () => (overrides.now as () => Date)().getTime() } : {}),
+  });
+  const decisions = createDecisions({
+    store,
+    log: deps.log,
+    // A decision recorded (or found taken) in a card: every copy of the item's card follows, through the outbox.
+    onFinal: (key) => notifier.finalized(key),
   });
   const bot = new ApprovalsBot({
     adapter,

@@ -1,15 +1,16 @@
 import type { Decision, DecisionTarget } from '../domain';
 import { isGuid, MAX_JUSTIFICATION_LENGTH, REVIEW_DECISIONS } from '../domain';
+import { CARD_VERBS } from '../cards';
+import type { CardVerb } from '../cards';
 
 /**
  * Card data is untrusted input (design rule 2): whatever a client sends back from a card is parsed here,
  * at the edge, into a typed action or a clear refusal. Nothing unparsed reaches decisions/ or graph/.
  */
 
-export const DECISION_VERBS = ['approve', 'deny', 'dontKnow', 'reset'] as const;
-export const VERBS = [...DECISION_VERBS, 'retry', 'refresh', 'open'] as const;
-export type Verb = (typeof VERBS)[number];
-export type DecisionVerb = (typeof DECISION_VERBS)[number];
+export type Verb = CardVerb;
+export type DecisionVerb = 'approve' | 'deny' | 'dontKnow' | 'reset';
+export const VERBS: readonly Verb[] = CARD_VERBS;
 
 export const DECISION_OF_VERB: Readonly<Record<DecisionVerb, Decision>> = {
   approve: 'Approve',
@@ -18,15 +19,26 @@ export const DECISION_OF_VERB: Readonly<Record<DecisionVerb, Decision>> = {
   reset: 'NotReviewed',
 };
 
+/** A press that decides: the decision, and the words typed with it. */
+export interface DecisionPress<V extends Verb = DecisionVerb | 'retry'> {
+  readonly verb: V;
+  readonly target: DecisionTarget;
+  readonly decision: Decision;
+  readonly justification: string;
+  readonly rev: number;
+}
+
+/** A press that only shows something: the card again (refresh), or its buttons again (change). */
+export interface ViewPress<V extends Verb = 'refresh' | 'change'> {
+  readonly verb: V;
+  readonly target: DecisionTarget;
+  readonly rev: number;
+}
+
+/** Every card action, one variant per verb (so that a verb table can type each handler). */
 export type CardAction =
-  | {
-      readonly verb: DecisionVerb | 'retry';
-      readonly target: DecisionTarget;
-      readonly decision: Decision;
-      readonly justification: string;
-      readonly rev: number;
-    }
-  | { readonly verb: 'refresh' | 'open'; readonly target: DecisionTarget; readonly rev: number };
+  | { [V in DecisionVerb | 'retry']: DecisionPress<V> }[DecisionVerb | 'retry']
+  | { [V in 'refresh' | 'change']: ViewPress<V> }['refresh' | 'change'];
 
 export type Parsed<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
@@ -107,7 +119,8 @@ export function parseCardAction(verbValue: unknown, dataValue: unknown): Parsed<
   const target = parseTarget(data.target);
   if (!target.ok) return target;
   const rev = typeof data.rev === 'number' && Number.isInteger(data.rev) && data.rev >= 0 ? data.rev : 0;
-  if (verb === 'refresh' || verb === 'open') return { ok: true, value: { verb, target: target.value, rev } };
+  if (verb === 'refresh' || verb === 'change')
+    return { ok: true, value: { verb, target: target.value, rev } };
 
   let decision: Decision;
   if (verb === 'retry') {
@@ -117,7 +130,7 @@ export function parseCardAction(verbValue: unknown, dataValue: unknown): Parsed<
     }
     decision = raw;
   } else {
-    decision = DECISION_OF_VERB[verb];
+    decision = DECISION_OF_VERB[verb as DecisionVerb];
   }
   if (!decisionAllowed(target.value, decision)) {
     return { ok: false, message: `${decision} is not a decision for this kind of request.` };

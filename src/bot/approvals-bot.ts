@@ -1,17 +1,17 @@
 import { CardFactory, TeamsActivityHandler, TurnContext } from 'botbuilder';
 import type { Activity, CloudAdapter, ConversationReference, InvokeResponse } from 'botbuilder';
 import type { GovernanceClient } from '../graph';
-import type { Decision, Outcome, PendingItem } from '../domain';
 import { itemKey } from '../domain';
 import type { Decisions } from '../decisions';
-import type { ActingUser, UserTokens } from '../auth';
+import type { UserTokens } from '../auth';
 import type { CardCopy, Store, StoredItem, StoredReference } from '../store';
 import type { Logger } from '../log';
 import { BoundedSet } from '../bounded';
 import type { AdaptiveCard } from '../cards';
 import { byUrgencyOrder, quoted, renderHelpCard, renderSummaryCard } from '../cards';
-import type { CardAction } from './action-data';
 import { parseCardAction } from './action-data';
+import type { ActionResult, ActionRouter } from './actions';
+import { VERB_TABLE, actingUser, createActionRouter } from './actions';
 import type { UniversalActionResponse } from './invoke-replies';
 import { badRequest, cardReply, messageReply, serverError } from './invoke-replies';
 import type { CardSettings, Viewer } from './views';
@@ -45,18 +45,6 @@ export interface BotDeps {
 
 type Scope = StoredReference['scope'];
 
-/** What a card action answers: a card, a short message, or a ready Universal Actions body (sign-in). */
-type ActionResult =
-  | { readonly kind: 'card'; readonly card: AdaptiveCard }
-  | { readonly kind: 'message'; readonly text: string }
-  | { readonly kind: 'reply'; readonly body: UniversalActionResponse };
-
-const FINAL_KINDS: ReadonlySet<Outcome['kind']> = new Set([
-  'recorded',
-  'alreadyDecided',
-  'notFound',
-  'reviewClosed',
-]);
 const MAX_REFRESH_USERS = 60;
 
 function scopeOf(activity: Activity): Scope {
@@ -66,38 +54,12 @@ function scopeOf(activity: Activity): Scope {
   return 'personal';
 }
 
-function actingUser(activity: Activity): ActingUser | null {
-  const aad = activity.from?.aadObjectId;
-  if (!aad || !activity.from?.id) return null;
-  return {
-    aadObjectId: aad,
-    channelUserId: activity.from.id,
-    name: activity.from.name || 'Unknown user',
-    tenantId: activity.conversation?.tenantId ?? null,
-  };
-}
-
 function viewerOf(activity: Activity): Viewer {
-  return { aadObjectId: activity.from?.aadObjectId ?? null, mri: activity.from?.id ?? null };
-}
-
-function withTimeout<T>(
-  promise: Promise<T>,
-  ms: number,
-): Promise<{ done: true; value: T } | { done: false }> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => resolve({ done: false }), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve({ done: true, value });
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
+  return {
+    aadObjectId: activity.from?.aadObjectId ?? null,
+    mri: activity.from?.id ?? null,
+    shared: scopeOf(activity) !== 'personal',
+  };
 }
 
 /**
@@ -107,7 +69,7 @@ function withTimeout<T>(
 export class ApprovalsBot extends TeamsActivityHandler {
   private readonly views: CardViews;
   private readonly now: () => Date;
-  private readonly answerWithinMs: number;
+  private readonly actions: ActionRouter;
   /** Background work (late card updates) that shutdown and tests can wait for. */
   private readonly background = new Set<Promise<unknown>>();
 
@@ -115,7 +77,18 @@ export class ApprovalsBot extends TeamsActivityHandler {
     super();
     this.now = deps.now ?? (() => new Date());
     this.views = new CardViews(deps.cards, this.now);
-    this.answerWithinMs = deps.answerWithinMs ?? 4500;
+    this.actions = createActionRouter(VERB_TABLE, {
+      store: deps.store,
+      decisions: deps.decisions,
+      governance: deps.governance,
+      tokens: deps.tokens,
+      views: this.views,
+      log: deps.log,
+      answerWithinMs: deps.answerWithinMs ?? 4500,
+      refreshUsers: (stored, activity) => this.refreshUsers(stored, activity),
+      track: (work) => this.track(work),
+      updateMessage: (reference, activityId, card) => this.updateMessage(reference, activityId, card),
+    });
 
     this.onTurn(async (context, next) => {
       await this.rememberConversation(context);
@@ -221,7 +194,8 @@ export class ApprovalsBot extends TeamsActivityHandler {
     const parsed = parseCardAction(action.verb, action.data);
     if (!parsed.ok) return badRequest(parsed.message);
     const automatic = value.trigger === 'automatic';
-    const result = await this.handleAction(context, parsed.value, automatic);
+    const press = { context, viewer: viewerOf(context.activity), submitted: false };
+    const result = await this.actions.route(parsed.value, press, automatic);
     switch (result.kind) {
       case 'card':
         return cardReply(result.card);
@@ -230,130 +204,6 @@ export class ApprovalsBot extends TeamsActivityHandler {
       case 'reply':
         return result.body;
     }
-  }
-
-  private async handleAction(
-    context: TurnContext,
-    action: CardAction,
-    automatic: boolean,
-    submitted = false,
-  ): Promise<ActionResult> {
-    const key = itemKey(action.target);
-    const stored = await this.deps.store.getItem(key);
-    const viewer = viewerOf(context.activity);
-
-    // An automatic refresh renders from stored state: no Graph call, no message update (design rule 4).
-    const render = async (): Promise<ActionResult> =>
-      stored
-        ? {
-            kind: 'card',
-            card: this.views.forViewer(stored, viewer, await this.refreshUsers(stored, context.activity)),
-          }
-        : { kind: 'message', text: 'This card is out of date. Type "pending" to see what waits on you.' };
-    if (automatic || !('decision' in action)) return render();
-    if (!stored) {
-      return {
-        kind: 'message',
-        text: 'I no longer know this request. Type "pending" to get fresh cards for what waits on you.',
-      };
-    }
-    if (stored.final) return { kind: 'card', card: this.views.finalCard(stored.item, stored.final, viewer) };
-
-    const justification = action.justification.trim();
-    const prompt = this.missingReason(stored.item, action.decision, justification);
-    if (prompt) {
-      return {
-        kind: 'card',
-        card: this.views.itemCard(stored.item, {
-          canAct: true,
-          refreshUserIds: await this.refreshUsers(stored, context.activity),
-          prompt,
-        }),
-      };
-    }
-
-    const user = actingUser(context.activity);
-    if (!user)
-      return {
-        kind: 'message',
-        text: 'Teams did not say who you are, so nothing was decided. Try again from Teams.',
-      };
-    // The token of whoever pressed, looked up now, for this click only (design rule 1).
-    const token = submitted
-      ? await this.deps.tokens.getToken(user, context)
-      : await this.deps.tokens.forCardAction(context);
-    if (token.kind === 'reply') return { kind: 'reply', body: token.body };
-    if (token.kind !== 'token') {
-      await this.deps.tokens.sendSignInCard(context);
-      return {
-        kind: 'message',
-        text: 'Please sign in first (a sign-in card is in our chat), then press the button again.',
-      };
-    }
-
-    const graph = this.deps.governance.asUser({ token: token.token, userId: user.aadObjectId });
-    const deciding = this.deps.decisions.decide({
-      user: { id: user.aadObjectId, name: user.name },
-      graph,
-      target: action.target,
-      decision: action.decision,
-      justification,
-      item: stored.item,
-    });
-    const clickedCopy = context.activity.replyToId ?? null;
-    const reference = TurnContext.getConversationReference(context.activity);
-    const raced = await withTimeout(deciding, this.answerWithinMs);
-    if (raced.done) {
-      const outcome = raced.value;
-      if (outcome.kind === 'signInRequired' && !submitted) {
-        // Graph refused the token: sign the user out and ask again (issue 4).
-        return { kind: 'reply', body: await this.deps.tokens.signOutAfterGraph401(context) };
-      }
-      if (FINAL_KINDS.has(outcome.kind)) this.track(this.updateCopies(key));
-      return {
-        kind: 'card',
-        card: this.outcomeCardFor(stored.item, outcome, action.decision, justification),
-      };
-    }
-    // Graph is slower than Teams waits: say so now, and put the answer in the card when it comes.
-    this.track(
-      deciding.then(async (outcome) => {
-        const card = this.outcomeCardFor(stored.item, outcome, action.decision, justification);
-        if (clickedCopy) await this.updateMessage(reference, clickedCopy, card);
-        if (FINAL_KINDS.has(outcome.kind)) await this.updateCopies(key);
-      }),
-    );
-    return { kind: 'card', card: this.views.workingCard(stored.item, action.decision) };
-  }
-
-  private outcomeCardFor(
-    item: PendingItem,
-    outcome: Outcome,
-    decision: Decision,
-    justification: string,
-  ): AdaptiveCard {
-    return this.views.outcomeCard(item, outcome, {
-      decision,
-      justification,
-      decidedByViewer: outcome.kind === 'recorded',
-    });
-  }
-
-  /** Deny needs a reason; an access review may demand one for every decision. */
-  private missingReason(item: PendingItem, decision: Decision, justification: string): string | null {
-    if (justification !== '') return null;
-    if (decision === 'Deny') return 'Please give a reason for denying, then press Deny again.';
-    if (item.kind === 'accessReview' && item.justificationRequired && decision !== 'NotReviewed') {
-      return 'This review asks for a reason with every decision. Type one, then press the button again.';
-    }
-    return null;
-  }
-
-  // ---- Copies of cards ----
-
-  /** Every copy of a decided item's card, the clicked one too, is updated through the outbox (rules 7, 9). */
-  private updateCopies(key: string): Promise<void> {
-    return this.deps.notifier.finalized(key);
   }
 
   private async updateMessage(
@@ -453,7 +303,8 @@ export class ApprovalsBot extends TeamsActivityHandler {
       await context.sendActivity(parsed.message);
       return;
     }
-    const result = await this.handleAction(context, parsed.value, false, true);
+    const press = { context, viewer: viewerOf(context.activity), submitted: true };
+    const result: ActionResult = await this.actions.route(parsed.value, press, false);
     const cardId = context.activity.replyToId;
     if (result.kind === 'card' && cardId) {
       try {

@@ -328,8 +328,9 @@ export function notifyCards(settings: CardSettings, now: () => Date = () => new 
         refreshUserIds: options.refreshUserIds,
         ...(options.prompt ? { prompt: options.prompt } : {}),
       }),
+    // A channel's copy (no viewer) is seen by everyone there: anyone may press, and Graph decides.
     final: (stored, final, viewerId) =>
-      views.finalCard(stored.item, final, { aadObjectId: viewerId, mri: null }),
+      views.finalCard(stored, final, { aadObjectId: viewerId, mri: null, shared: viewerId === null }),
     digest: (items, max) => renderSummaryCard(items, summary(max)),
     urgentFirst: (items) => byUrgencyOrder(items, summary(items.length)),
   };

@@ -1,8 +1,7 @@
-import type { Decision, Outcome, PendingItem } from '../domain';
-import type { StoredItem } from '../store';
-import type { FinalState } from '../domain';
-import { renderItemCard, renderOutcomeCard, renderWorkingCard } from '../cards';
+import type { Decision, FinalState, Outcome, PendingItem, ReviewDecision } from '../domain';
+import { renderFinalCard, renderItemCard, renderOutcomeCard, renderWorkingCard } from '../cards';
 import type { AdaptiveCard } from '../cards';
+import type { StoredItem } from '../store';
 
 /** How cards look for this deployment (from configuration). */
 export interface CardSettings {
@@ -11,28 +10,30 @@ export interface CardSettings {
   readonly pendingSummaryThreshold: number;
 }
 
-/** Who looks at a card: their Entra object id and Teams id. */
+/** Who looks at a card: their Entra object id and Teams id, and where (a shared conversation or not). */
 export interface Viewer {
   readonly aadObjectId: string | null;
   readonly mri: string | null;
+  /**
+   * In a channel or group chat anyone may press: whether they can decide is Graph's answer to their own
+   * press, not the bot's list of the approvers it has met.
+   */
+  readonly shared?: boolean;
 }
 
 const REV = 1;
 
-/** The outcome a final state means for one viewer: their own decision reads "by you". */
-export function outcomeOfFinal(final: FinalState): Outcome {
-  switch (final.result) {
-    case 'gone':
-      return { kind: 'notFound', message: 'This request no longer exists.', requestId: null };
-    case 'closed':
-      return { kind: 'reviewClosed', status: 'Completed', requestId: null };
-    default:
-      return { kind: 'alreadyDecided', result: final.result, by: final.by, at: final.at, requestId: null };
-  }
+function isViewer(person: { readonly id: string | null } | null, viewer: Viewer): boolean {
+  return !!viewer.aadObjectId && person?.id?.toLowerCase() === viewer.aadObjectId.toLowerCase();
 }
 
-function decisionOf(final: FinalState): Decision | undefined {
-  switch (final.result) {
+function isApprover(stored: StoredItem, viewer: Viewer): boolean {
+  return !!viewer.aadObjectId && stored.approverIds.includes(viewer.aadObjectId.toLowerCase());
+}
+
+/** The decision a final state records, as the buttons name it (for "Change decision"). */
+export function decisionOfFinal(final: FinalState | null): ReviewDecision | null {
+  switch (final?.result) {
     case 'Approved':
       return 'Approve';
     case 'Denied':
@@ -40,12 +41,8 @@ function decisionOf(final: FinalState): Decision | undefined {
     case 'DontKnow':
       return 'DontKnow';
     default:
-      return undefined;
+      return null;
   }
-}
-
-function decidedBy(final: FinalState, viewer: Viewer): boolean {
-  return !!viewer.aadObjectId && final.by?.id?.toLowerCase() === viewer.aadObjectId.toLowerCase();
 }
 
 export class CardViews {
@@ -56,8 +53,8 @@ export class CardViews {
 
   /** The card as one viewer should see it now, from stored state only (design rule 4). */
   forViewer(stored: StoredItem, viewer: Viewer, refreshUserIds: readonly string[]): AdaptiveCard {
-    if (stored.final) return this.finalCard(stored.item, stored.final, viewer);
-    const canAct = !!viewer.aadObjectId && stored.approverIds.includes(viewer.aadObjectId.toLowerCase());
+    if (stored.final) return this.finalCard(stored, stored.final, viewer);
+    const canAct = viewer.shared === true || isApprover(stored, viewer);
     return this.itemCard(stored.item, { canAct, refreshUserIds });
   }
 
@@ -67,6 +64,8 @@ export class CardViews {
       readonly canAct: boolean;
       readonly refreshUserIds: readonly string[];
       readonly prompt?: string;
+      readonly recordedDecision?: ReviewDecision | null;
+      readonly justification?: string;
     },
   ): AdaptiveCard {
     return renderItemCard(item, {
@@ -77,32 +76,34 @@ export class CardViews {
       timeZone: this.settings.timeZone,
       submitOnly: this.settings.submitOnly,
       ...(options.prompt ? { prompt: options.prompt } : {}),
+      ...(options.recordedDecision ? { recordedDecision: options.recordedDecision } : {}),
+      ...(options.justification ? { justification: options.justification } : {}),
     });
   }
 
-  finalCard(item: PendingItem, final: FinalState, viewer: Viewer): AdaptiveCard {
-    const byViewer = decidedBy(final, viewer);
-    const decision = decisionOf(final);
-    const outcome: Outcome =
-      byViewer && decision
-        ? { kind: 'recorded', decision, reconciled: false, requestId: null }
-        : outcomeOfFinal(final);
-    return this.outcomeCard(item, outcome, { decision, decidedByViewer: byViewer });
+  /** How the item ended, for this viewer: "by you" for their own decision, Graph's facts only. */
+  finalCard(stored: StoredItem, final: FinalState, viewer: Viewer): AdaptiveCard {
+    return renderFinalCard(stored.item, final, {
+      viewerDecided: isViewer(final.by, viewer),
+      canChange: viewer.shared === true || isApprover(stored, viewer),
+      now: this.now(),
+      timeZone: this.settings.timeZone,
+      rev: REV,
+      submitOnly: this.settings.submitOnly,
+    });
   }
 
   outcomeCard(
     item: PendingItem,
     outcome: Outcome,
-    options: {
-      readonly decision?: Decision | undefined;
-      readonly justification?: string;
-      readonly decidedByViewer: boolean;
-    },
+    options: { readonly decision?: Decision | undefined; readonly justification?: string },
   ): AdaptiveCard {
+    const byViewer = outcome.kind === 'recorded';
     return renderOutcomeCard(item, outcome, {
       ...(options.decision ? { decision: options.decision } : {}),
       ...(options.justification ? { justification: options.justification } : {}),
-      decidedByViewer: options.decidedByViewer,
+      decidedByViewer: byViewer,
+      ...(outcome.kind === 'recorded' ? { decidedAt: outcome.at } : {}),
       now: this.now(),
       timeZone: this.settings.timeZone,
       rev: REV,

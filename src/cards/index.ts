@@ -10,19 +10,20 @@ export type {
   CardActionData,
   CardRefresh,
   CardVerb,
+  FinalCardOptions,
   HelpCardOptions,
   ItemCardOptions,
   OutcomeCardOptions,
   SummaryCardOptions,
   WorkingCardOptions,
 } from './types';
-export { CardRenderError } from './types';
+export { CARD_VERBS, CardRenderError } from './types';
 /** Decision → the verb its button sends (`reset` is NotReviewed). */
 export { MAX_REFRESH_USERS, VERB_OF_DECISION } from './actions';
 /** One line naming an item, e.g. "Alex Wilber requests Marketing campaign tools"; mentions and links neutralised. */
 export { itemTitle, PORTAL } from './item-facts';
 export { renderItemCard } from './item-card';
-export { renderOutcomeCard, renderWorkingCard } from './outcome-card';
+export { renderFinalCard, renderOutcomeCard, renderWorkingCard } from './outcome-card';
 export { byUrgencyOrder, renderSummaryCard } from './summary-card';
 export { renderHelpCard } from './help-card';
 /** UTF-16 byte size as Teams counts it, and the cap every rendered card stays under (36 KB). */

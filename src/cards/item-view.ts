@@ -7,6 +7,7 @@ import type {
   PimGroupPending,
   PimRolePending,
 } from '../domain';
+import { MAX_JUSTIFICATION_LENGTH } from '../domain';
 import {
   accessIdText,
   describeSchedule,
@@ -24,7 +25,7 @@ import {
 } from './format';
 import { decidableInTeams, itemTitle, KIND_LABEL, portalFor, stageText } from './item-facts';
 import type { Line } from './safe-text';
-import { blockText, cut, inlineText } from './safe-text';
+import { blockText, cut, inlineText, inputValue } from './safe-text';
 import type { TextLimits } from './size-guard';
 import type { TemplateName } from './templates';
 import type { AskedReason, ItemCardOptions } from './types';
@@ -161,8 +162,8 @@ function commonView(item: PendingItem, options: ItemCardOptions, limits: TextLim
     });
   }
 
-  const required =
-    !!options.justificationRequired || (item.kind === 'accessReview' && item.justificationRequired);
+  // Required by the review's settings, or by the stage (learned from Graph's 400 to a press without one).
+  const required = !!options.justificationRequired || item.justificationRequired;
   return {
     closed,
     portal,
@@ -176,6 +177,8 @@ function commonView(item: PendingItem, options: ItemCardOptions, limits: TextLim
       prompt: canDecide && options.prompt ? inlineText(options.prompt, 300) : '',
       showInput: canDecide,
       justificationLabel: required ? 'Justification (required)' : 'Justification (needed to deny)',
+      // What the viewer typed before a prompt sent the card back: their words are not lost.
+      justificationValue: inputValue(options.justification, MAX_JUSTIFICATION_LENGTH),
       justificationPlaceholder: review
         ? 'Why should this access stay or go?'
         : 'Why are you approving or denying this request?',

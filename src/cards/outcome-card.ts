@@ -1,5 +1,5 @@
 import type { Outcome } from '../domain';
-import type { DecidedResult, Decision, PendingItem } from '../domain';
+import type { DecidedResult, Decision, FinalState, PendingItem } from '../domain';
 import { finishCard } from './actions';
 import { formatDateTime, personName } from './format';
 import { itemNoun, itemTitle, KIND_LABEL, portalFor } from './item-facts';
@@ -8,7 +8,7 @@ import { blockText, cut, inlineText, inputValue } from './safe-text';
 import type { TextLimits } from './size-guard';
 import { FIRST_LEVEL, firstThatFits, LAST_LEVEL, TEXT_LEVELS } from './size-guard';
 import { expandTemplate } from './templates';
-import type { AdaptiveCard, OutcomeCardOptions, WorkingCardOptions } from './types';
+import type { AdaptiveCard, FinalCardOptions, OutcomeCardOptions, WorkingCardOptions } from './types';
 
 type Tone = 'Default' | 'Good' | 'Warning' | 'Attention';
 
@@ -22,9 +22,14 @@ interface Wording {
   readonly retry?: boolean;
   /** Offer a button that shows the item card again (verb refresh), with this title. */
   readonly reopen?: string;
+  /** `change`: the reopen button brings the decision buttons back (a review decision being changed). */
+  readonly reopenVerb?: 'refresh' | 'change';
   readonly portal?: boolean;
   /** Show the viewer's justification under the headline. */
   readonly showJustification?: boolean;
+  /** Another decider's justification as Graph returned it, and whose it is ("Megan Bowen's"). */
+  readonly decidersWords?: string;
+  readonly decidersName?: string;
 }
 
 const DECISION_WORD: Readonly<Record<Decision, string>> = {
@@ -80,7 +85,8 @@ function recordedWording(item: PendingItem, decision: Decision, options: Outcome
       next: 'Nothing more to do.',
     };
   }
-  const at = when(options.decidedAt ?? options.now.toISOString(), options);
+  // Only Graph's time: right after a 204 Graph has not said it yet, and the card says no time at all.
+  const at = when(options.decidedAt ?? null, options);
   if (review) {
     switch (decision) {
       case 'Approve':
@@ -89,6 +95,7 @@ function recordedWording(item: PendingItem, decision: Decision, options: Outcome
           tone: 'Good',
           next: 'You can change your decision until the review ends.',
           reopen: 'Change decision',
+          reopenVerb: 'change',
           showJustification: true,
         };
       case 'Deny':
@@ -97,6 +104,7 @@ function recordedWording(item: PendingItem, decision: Decision, options: Outcome
           tone: 'Attention',
           next: 'You can change your decision until the review ends.',
           reopen: 'Change decision',
+          reopenVerb: 'change',
           showJustification: true,
         };
       case 'DontKnow':
@@ -105,6 +113,7 @@ function recordedWording(item: PendingItem, decision: Decision, options: Outcome
           tone: 'Default',
           next: 'You can change your decision until the review ends.',
           reopen: 'Change decision',
+          reopenVerb: 'change',
           showJustification: true,
         };
       case 'NotReviewed':
@@ -148,26 +157,51 @@ function wordingFor(
     case 'recorded':
       return recordedWording(item, outcome.decision, options);
     case 'alreadyDecided': {
-      const by = options.decidedByViewer
-        ? 'you'
-        : outcome.by
-          ? personName(outcome.by)
-          : review
-            ? 'another reviewer'
-            : 'another approver';
+      const other = review ? 'another reviewer' : 'another approver';
+      if (outcome.result === null) {
+        // Graph's 409 says the stage was decided, and no read could say by whom or how.
+        return {
+          headline: `Already decided by ${other}`,
+          tone: 'Default',
+          next: options.decision
+            ? `Your decision wasn't needed, so nothing was changed. Open ${portalFor(item.kind).name} to see who decided and how.`
+            : 'Nothing more to do.',
+          portal: true,
+        };
+      }
+      const by = options.decidedByViewer ? 'you' : outcome.by?.displayName ? personName(outcome.by) : other;
       return {
         headline: `Already ${RESULT_WORD[outcome.result]} by ${by}${when(outcome.at, options)}`,
         tone: RESULT_TONE[outcome.result],
         next: options.decision
           ? "Your decision wasn't needed, so nothing was changed. Nothing more to do."
           : 'Nothing more to do.',
+        decidersWords: outcome.justification ?? '',
+        decidersName: options.decidedByViewer ? 'Your' : by === other ? 'Their' : `${by}'s`,
       };
     }
     case 'notFound':
+      // One read by one person: the item may be gone, not theirs, or not visible yet. Nothing more is claimed.
       return {
-        headline: `This ${noun} no longer exists`,
+        headline: `Microsoft Graph doesn't show you this ${noun}`,
         tone: 'Warning',
-        next: 'It was probably cancelled, completed or expired in the meantime. Nothing more to do.',
+        next: `Nothing was decided. It may have been completed or cancelled, or it isn't waiting on you; if it arrived moments ago, try again in a minute. Open ${portalFor(item.kind).name} to see what waits on you.`,
+        portal: true,
+        reopen: 'Show the request again',
+      };
+    case 'needsJustification':
+      return {
+        headline:
+          outcome.reason === 'deny'
+            ? 'Please give a reason for denying'
+            : outcome.reason === 'review'
+              ? 'This review asks for a reason with every decision'
+              : 'This approval stage asks for your justification',
+        tone: 'Warning',
+        next: outcome.reachedGraph
+          ? 'Microsoft Graph did not record your decision without one. Type your reason, then choose again.'
+          : 'Nothing was sent to Microsoft Graph. Type your reason, then choose again.',
+        reopen: 'Show the request again',
       };
     case 'forbidden':
       if (outcome.reason === 'missingConsent') {
@@ -223,7 +257,9 @@ function wordingFor(
       };
     case 'invalid':
       return {
-        headline: "Microsoft Graph didn't accept the decision",
+        headline: outcome.reachedGraph
+          ? "Microsoft Graph didn't accept the decision"
+          : "Your decision wasn't sent",
         tone: 'Attention',
         details: [
           ...outcome.problems
@@ -232,7 +268,9 @@ function wordingFor(
             .filter((p) => p !== ''),
           ...requestId,
         ],
-        next: 'Nothing was changed. Fix what is listed, then decide again.',
+        next: outcome.reachedGraph
+          ? 'Nothing was changed. Fix what is listed, then decide again.'
+          : 'Nothing was sent to Microsoft Graph. Fix what is listed, then decide again.',
         reopen: 'Show the request again',
       };
     case 'signInRequired':
@@ -260,6 +298,7 @@ interface OutcomeData {
   readonly decision: string;
   readonly showReopen: boolean;
   readonly reopenTitle: string;
+  readonly reopenVerb: 'refresh' | 'change';
   readonly portalTitle: string;
   readonly portalUrl: string;
 }
@@ -276,15 +315,15 @@ function outcomeData(
   // Without a decision to retry, the way on is the request card itself.
   const reopen = wording.reopen ?? (wording.retry && !decision ? 'Show the request again' : '');
   const portal = portalFor(item.kind);
-  const justification =
-    wording.showJustification && !minimal
-      ? blockText(options.justification, limits.chars, limits.lines).lines
-      : [];
+  const words = wording.decidersWords ?? (wording.showJustification ? options.justification : '');
+  const justification = !minimal && words ? blockText(words, limits.chars, limits.lines).lines : [];
   const data: OutcomeData = {
     headline: wording.headline,
     tone: wording.tone,
     details: minimal ? [] : (wording.details ?? []).map((text) => ({ text })),
-    justificationHeading: 'Your justification',
+    justificationHeading: wording.decidersWords
+      ? `${wording.decidersName ?? 'Their'} justification`
+      : 'Your justification',
     justification,
     next: wording.next,
     showRetry: retry,
@@ -293,6 +332,7 @@ function outcomeData(
     decision: decision ?? '',
     showReopen: reopen !== '',
     reopenTitle: reopen,
+    reopenVerb: wording.reopenVerb ?? 'refresh',
     portalTitle: wording.portal ? portal.title : '',
     portalUrl: wording.portal ? portal.url : '',
   };
@@ -313,7 +353,94 @@ export function outcomeView(
   limits: TextLimits,
   minimal = false,
 ): object {
-  return outcomeData(item, wordingFor(item, outcome, options, limits), options, limits, minimal);
+  // A recorded decision carries Graph's time (when a read gave it) and the words that were sent.
+  const effective: OutcomeCardOptions =
+    outcome.kind === 'recorded'
+      ? {
+          ...options,
+          decidedAt: options.decidedAt ?? outcome.at,
+          ...(options.justification === undefined && outcome.justification !== ''
+            ? { justification: outcome.justification }
+            : {}),
+        }
+      : options;
+  return outcomeData(item, wordingFor(item, outcome, effective, limits), effective, limits, minimal);
+}
+
+/** How an item ended, as one viewer reads it (design rule 7): only what Graph showed. */
+function finalWording(item: PendingItem, final: FinalState, options: FinalCardOptions): Wording {
+  const review = item.kind === 'accessReview';
+  const noun = itemNoun(item);
+  const at = when(final.at, options);
+  if (final.result === 'gone') {
+    return {
+      headline: `This ${noun} no longer waits for a decision`,
+      tone: 'Default',
+      next: `Microsoft Graph no longer lists it for its ${review ? 'reviewers' : 'approvers'}. Nothing more to do.`,
+    };
+  }
+  if (final.result === 'closed') {
+    return {
+      headline: review ? 'This access review has ended' : 'This approval stage is closed',
+      tone: 'Warning',
+      next: "It can't be decided any more. Nothing more to do.",
+    };
+  }
+  const result = RESULT_WORD[final.result];
+  const change =
+    final.changeable && options.canChange
+      ? {
+          reopen: 'Change decision',
+          reopenVerb: 'change' as const,
+          next: 'You can change the decision until the review ends.',
+        }
+      : { next: 'Nothing more to do.' };
+  if (options.viewerDecided) {
+    return {
+      headline: `${result.charAt(0).toUpperCase()}${result.slice(1)} by you${at}`,
+      tone: RESULT_TONE[final.result],
+      ...change,
+      decidersWords: final.justification ?? '',
+      decidersName: 'Your',
+    };
+  }
+  const name = final.by?.displayName ? personName(final.by) : null;
+  return {
+    headline: name ? `Already ${result} by ${name}${at}` : `This ${noun} was already ${result}${at}`,
+    tone: RESULT_TONE[final.result],
+    ...change,
+    decidersWords: final.justification ?? '',
+    decidersName: name ? `${name}'s` : 'Their',
+  };
+}
+
+/** The card of an item that ended, for every copy and every refresh. */
+export function renderFinalCard(
+  item: PendingItem,
+  final: FinalState,
+  options: FinalCardOptions,
+): AdaptiveCard {
+  const submitOnly = !!options.submitOnly;
+  const outcomeOptions: OutcomeCardOptions = {
+    decidedByViewer: options.viewerDecided,
+    now: options.now,
+    rev: options.rev,
+    submitOnly,
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+  };
+  const wording = finalWording(item, final, options);
+  return firstThatFits([
+    ...TEXT_LEVELS.map(
+      (limits) => () =>
+        finishCard(expandTemplate('outcome', outcomeData(item, wording, outcomeOptions, limits, false)), {
+          submitOnly,
+        }),
+    ),
+    () =>
+      finishCard(expandTemplate('outcome', outcomeData(item, wording, outcomeOptions, LAST_LEVEL, true)), {
+        submitOnly,
+      }),
+  ]);
 }
 
 /** The card after a decision attempt: the item's summary, what happened, and what to do next. */

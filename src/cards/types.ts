@@ -1,7 +1,11 @@
 import type { Decision, DecisionTarget, Person, ReviewDecision } from '../domain';
 
-/** Verbs the cards send. The bot routes on these; `data.verb` carries the same value for Action.Submit. */
-export type CardVerb = 'approve' | 'deny' | 'dontKnow' | 'reset' | 'retry' | 'refresh';
+/**
+ * Every verb a card sends: the one list the templates, the cards' code and the bot's verb table share
+ * (`data.verb` carries the same value for Action.Submit).
+ */
+export const CARD_VERBS = ['approve', 'deny', 'dontKnow', 'reset', 'retry', 'refresh', 'change'] as const;
+export type CardVerb = (typeof CARD_VERBS)[number];
 
 /**
  * `data` of every card action. Teams merges input values into it, so a decision also arrives with
@@ -50,6 +54,8 @@ export interface ItemCardOptions {
   readonly submitOnly?: boolean;
   /** A highlighted line above the justification box, e.g. "Please give a reason for denying". */
   readonly prompt?: string;
+  /** What the viewer typed, shown again in the box when a prompt sends the card back. */
+  readonly justification?: string;
   /** Require a justification for every decision (access reviews that ask for one require it anyway). */
   readonly justificationRequired?: boolean;
   /** The item expired or its stage closed: no buttons, just a line saying so. */
@@ -74,6 +80,17 @@ export interface OutcomeCardOptions {
   /** For a `recorded` outcome seen by someone else: who decided and when. */
   readonly decidedBy?: Person | null;
   readonly decidedAt?: string | null;
+  readonly now: Date;
+  readonly timeZone?: string;
+  readonly rev: number;
+  readonly submitOnly?: boolean;
+}
+
+export interface FinalCardOptions {
+  /** The final state's decider is the viewer: "Approved by you". */
+  readonly viewerDecided: boolean;
+  /** The viewer may change a changeable decision (a reviewer of the item): offers "Change decision". */
+  readonly canChange: boolean;
   readonly now: Date;
   readonly timeZone?: string;
   readonly rev: number;

@@ -61,6 +61,13 @@ interface ApprovalStageInfo {
   readonly stageNumber: number;
   readonly stageCount: number;
   readonly stageStatus: string;
+  /** The stage's name from its policy (`displayName`, e.g. "Manager approval"); null when Graph has none. */
+  readonly stageName: string | null;
+  /**
+   * The stage demands the approver's justification. An approver cannot read the policy that says so: the
+   * bot learns it from Graph's 400 to a decision without one, and keeps it for the item.
+   */
+  readonly justificationRequired: boolean;
 }
 
 export interface AccessPackagePending extends ApprovalStageInfo {

@@ -75,6 +75,7 @@ export async function batchGet(
         if (!response) {
           const failure: Failure = {
             kind: 'unavailable',
+            view: 'caller',
             status: null,
             message: 'Missing from the batch response',
             requestId: sent.response.requestId,

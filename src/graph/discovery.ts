@@ -80,7 +80,7 @@ function absorb(transport: GraphTransport, l: Listing, result: BatchResult | und
     l.failure =
       result && !result.ok
         ? result.failure
-        : { kind: 'unavailable', status: null, message: 'No answer', requestId: null };
+        : { kind: 'unavailable', view: 'caller', status: null, message: 'No answer', requestId: null };
     l.next = null;
     return;
   }
@@ -96,6 +96,8 @@ function absorb(transport: GraphTransport, l: Listing, result: BatchResult | und
   if (l.next === null) {
     l.failure = {
       kind: 'invalid',
+      view: 'caller',
+      reachedGraph: true,
       problems: [`Refused to follow a nextLink outside the Graph service root`],
       requestId: result.response.requestId,
     };
@@ -138,6 +140,8 @@ function accessPackageItems(
       stageNumber: info.stageNumber,
       stageCount: info.stageCount,
       stageStatus: info.stage.status,
+      stageName: info.stage.displayName,
+      justificationRequired: false,
       requestor: person(r.requestor) ?? { id: null, displayName: 'Unknown requestor' },
       accessPackage: {
         id: str(pkg?.id),
@@ -179,6 +183,8 @@ function pimRequests(
         stageNumber: info.stageNumber,
         stageCount: info.stageCount,
         stageStatus: info.stage.status,
+        stageName: info.stage.displayName,
+        justificationRequired: false,
         requestId: id,
         principal: person(r.principal) ?? { id: str(r.principalId), displayName: 'Unknown user' },
         action: text(r.action),

@@ -1,5 +1,11 @@
 import type { ApprovalDecision, DecisionTarget, ReviewDecision } from '../domain';
-import { APPROVAL_DECISIONS, MAX_JUSTIFICATION_LENGTH, REVIEW_DECISIONS, isGuid } from '../domain';
+import {
+  APPROVAL_DECISIONS,
+  MAX_JUSTIFICATION_LENGTH,
+  REVIEW_DECISIONS,
+  cleanJustification as cleanDomainJustification,
+  isGuid,
+} from '../domain';
 
 /**
  * Input safety before the network: every id, decision and justification is checked here, so that nothing
@@ -69,22 +75,16 @@ export function checkReviewDecision(value: unknown): Checked<ReviewDecision> {
       };
 }
 
-// C0 and C1 control characters except tab and newline, plus bidi overrides that can disguise text.
-const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
-
-/** Trimmed, without control characters; refused (not silently cut) when longer than the cap. */
+/** The approver's words as Graph gets them (cleaned, invisible-only becomes empty), or why not. */
 export function cleanJustification(value: unknown): Checked<string> {
-  if (value === undefined || value === null) return { ok: true, value: '' };
-  if (typeof value !== 'string')
-    return { ok: false, problems: [`justification must be text, got ${describe(value)}`] };
-  const cleaned = value.replace(/\r\n?/g, '\n').replace(CONTROL, '').trim();
-  if (cleaned.length > MAX_JUSTIFICATION_LENGTH) {
-    return {
-      ok: false,
-      problems: [
-        `justification is ${cleaned.length} characters long; the limit is ${MAX_JUSTIFICATION_LENGTH}. Shorten it and try again`,
-      ],
-    };
-  }
-  return { ok: true, value: cleaned };
+  const cleaned = cleanDomainJustification(value);
+  if (cleaned.ok) return { ok: true, value: cleaned.value };
+  return {
+    ok: false,
+    problems: [
+      cleaned.problem === 'notText'
+        ? `justification must be text, got ${describe(value)}`
+        : `justification is ${cleaned.length} characters long; the limit is ${MAX_JUSTIFICATION_LENGTH}. Shorten it and try again`,
+    ],
+  };
 }

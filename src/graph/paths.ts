@@ -76,6 +76,23 @@ export function reviewDecisionPath(target: Extract<DecisionTarget, { kind: 'acce
   return { version: 'v1.0', path: `${reviewScopePath(target)}/decisions/${id(target.decisionId)}` };
 }
 
+/**
+ * The reads a plain reviewer is granted (graph-contract.md §2.4): Get by id of a decision item, instance
+ * or stage needs an admin role or the review's creator in delegated calls, so a reviewer re-reads them
+ * through `filterByCurrentUser(on='reviewer')`, narrowed with `$filter=id eq '…'` where the function allows.
+ */
+export const reviewerReads = {
+  /** The one decision item, as its reviewer sees it: an empty list when it is not theirs (or gone). */
+  decision: (target: Extract<DecisionTarget, { kind: 'accessReview' }>): string =>
+    `${reviewScopePath(target)}/decisions/filterByCurrentUser(on='reviewer')?$filter=id eq '${id(target.decisionId)}'`,
+  /** The instance, for its status (single-stage reviews). */
+  instance: (ids: Pick<ReviewIds, 'definitionId' | 'instanceId'>): string =>
+    `${REVIEWS}/definitions/${id(ids.definitionId)}/instances/filterByCurrentUser(on='reviewer')?$filter=id eq '${id(ids.instanceId)}'`,
+  /** The stages the reviewer reviews, for the status of one (multi-stage reviews). */
+  stages: (ids: Pick<ReviewIds, 'definitionId' | 'instanceId'>): string =>
+    `${reviewInstancePath(ids)}/stages/filterByCurrentUser(on='reviewer')`,
+} as const;
+
 export const discoveryPaths = {
   emRequests: `${EM}/assignmentRequests/filterByCurrentUser(on='approver')?$expand=requestor,accessPackage`,
   emApprovals: `${EM}/accessPackageAssignmentApprovals/filterByCurrentUser(on='approver')?$expand=stages`,

@@ -3,10 +3,10 @@ import type { GraphTransport } from './transport';
 import type { ReviewDecision } from '../domain';
 import { checkGuid, checkReviewDecision, cleanJustification } from './input';
 import { isGuid } from '../domain';
-import { reviewInstancePath, reviewScopePath, reviewStagePath } from './paths';
+import { reviewScopePath, reviewStagePath, reviewerReads } from './paths';
 import type { ReviewIds } from './paths';
-import { failureOf, failureOfSent, isSuccess } from './to-outcome';
-import { asArray, asObject, str } from './wire';
+import { failureOf, failureOfSent, isSuccess, refusedLocally } from './to-outcome';
+import { asArray, asObject, page, str } from './wire';
 
 const TIMEOUT_MS = 10_000;
 
@@ -101,7 +101,7 @@ export async function updateReviewStage(
   if (change.reviewers === undefined && change.fallbackReviewers === undefined) {
     problems.push('nothing to change: give reviewers or fallbackReviewers');
   }
-  if (problems.length > 0) return { kind: 'invalid', problems, requestId: null };
+  if (problems.length > 0) return refusedLocally(problems);
 
   const path = reviewStagePath(ids);
   const read = await transport.send({
@@ -117,6 +117,7 @@ export async function updateReviewStage(
   if (!current)
     return {
       kind: 'unavailable',
+      view: 'caller',
       status: read.response.status,
       message: 'Graph returned a stage without an id',
       requestId: read.response.requestId,
@@ -125,6 +126,8 @@ export async function updateReviewStage(
   if (!UPDATABLE_STAGE_STATUSES.includes(current.status)) {
     return {
       kind: 'invalid',
+      view: 'caller',
+      reachedGraph: true,
       problems: [
         `this stage is ${current.status}; only a stage that is NotStarted, Initializing or InProgress can be changed`,
       ],
@@ -138,6 +141,8 @@ export async function updateReviewStage(
     if (dropped.length > 0) {
       return {
         kind: 'invalid',
+        view: 'caller',
+        reachedGraph: true,
         problems: [
           `fallback reviewers can only be added, never removed; keep ${dropped.map((d) => d.query).join(', ')}`,
         ],
@@ -166,27 +171,35 @@ export async function updateReviewStage(
     ? { kind: 'updated', stage, requestId: sent.response.requestId }
     : {
         kind: 'unavailable',
+        view: 'caller',
         status: sent.response.status,
         message: 'Graph did not return the updated stage',
         requestId: sent.response.requestId,
       };
 }
 
-/** Reads the instance (or the stage, for multi-stage reviews) to tell whether it is still open. */
+/**
+ * The status of the instance (or the stage, for multi-stage reviews), read the way a reviewer may: through
+ * filterByCurrentUser (graph-contract.md §2.4), to tell whether the review is still open.
+ */
 export async function readReviewScopeStatus(
   transport: GraphTransport,
   ids: ReviewIds,
 ): Promise<string | null> {
   if (idProblems(ids).length > 0) return null;
-  const path = ids.stageId === null ? reviewInstancePath(ids) : reviewScopePath(ids);
   const sent = await transport.send({
     method: 'GET',
     version: 'v1.0',
-    path,
+    path: ids.stageId === null ? reviewerReads.instance(ids) : reviewerReads.stages(ids),
     mode: 'background',
     timeoutMs: TIMEOUT_MS,
   });
-  return sent.ok && isSuccess(sent.response.status) ? str(asObject(sent.response.body)?.status) : null;
+  if (!sent.ok || !isSuccess(sent.response.status)) return null;
+  const wanted = (ids.stageId ?? ids.instanceId).toLowerCase();
+  const scope = page(sent.response.body)
+    .value.map(asObject)
+    .find((o) => str(o?.id)?.toLowerCase() === wanted);
+  return str(scope?.status);
 }
 
 async function bulk(
@@ -208,7 +221,7 @@ async function bulk(
   if (sent.response.status === 400) {
     const status = await readReviewScopeStatus(transport, ids);
     if (status !== null && status !== 'InProgress')
-      return { kind: 'reviewClosed', status, requestId: sent.response.requestId };
+      return { kind: 'reviewClosed', view: 'item', status, requestId: sent.response.requestId };
   }
   return failureOf(sent.response);
 }
@@ -216,7 +229,7 @@ async function bulk(
 /** Accepts the recommendation on every item I have not reviewed yet (instance or stage level). */
 export async function acceptRecommendations(transport: GraphTransport, ids: ReviewIds): Promise<BulkResult> {
   const problems = idProblems(ids);
-  if (problems.length > 0) return { kind: 'invalid', problems, requestId: null };
+  if (problems.length > 0) return refusedLocally(problems);
   return bulk(transport, ids, 'acceptRecommendations', undefined);
 }
 
@@ -242,8 +255,7 @@ export async function batchRecordDecisions(
   if (!justification.ok) problems.push(...justification.problems);
   if (record.principalId !== undefined) checkGuid('principalId', record.principalId, problems);
   if (record.resourceId !== undefined) checkGuid('resourceId', record.resourceId, problems);
-  if (problems.length > 0 || !decision.ok || !justification.ok)
-    return { kind: 'invalid', problems, requestId: null };
+  if (problems.length > 0 || !decision.ok || !justification.ok) return refusedLocally(problems);
   const body: Record<string, string> = {
     decision: decision.value as ReviewDecision,
     justification: justification.value,

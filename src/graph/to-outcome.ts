@@ -3,7 +3,7 @@ import type { GraphResponse, Sent } from './transport';
 import { asObject, str } from './wire';
 
 /** Every outcome that says the call did not do its job. */
-export type Failure = Exclude<Outcome, { kind: 'recorded' | 'alreadyDecided' }>;
+export type Failure = Exclude<Outcome, { kind: 'recorded' | 'alreadyDecided' | 'needsJustification' }>;
 
 /** Used when Graph throttles without saying for how long. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 10;
@@ -43,31 +43,33 @@ export function failureOf(response: GraphResponse): Failure {
     case 409:
     case 412:
     case 422:
-      return { kind: 'invalid', problems: [detail], requestId };
+      return { kind: 'invalid', view: 'caller', problems: [detail], reachedGraph: true, requestId };
     case 401:
-      return { kind: 'signInRequired', message: detail, requestId };
+      return { kind: 'signInRequired', view: 'caller', message: detail, requestId };
     case 403:
       return {
         kind: 'forbidden',
+        view: 'caller',
         reason: isConsentProblem(code, message) ? 'missingConsent' : 'notApprover',
         message: detail,
         requestId,
       };
     case 404:
-      return { kind: 'notFound', message: detail, requestId };
+      return { kind: 'notFound', view: 'caller', message: detail, requestId };
     case 429:
       return {
         kind: 'throttled',
+        view: 'caller',
         retryAfterSeconds: retryAfterSeconds(response.headers) ?? DEFAULT_RETRY_AFTER_SECONDS,
         requestId,
       };
     default:
-      return { kind: 'unavailable', status: response.status, message: detail, requestId };
+      return { kind: 'unavailable', view: 'caller', status: response.status, message: detail, requestId };
   }
 }
 
 export function failureOfSent(sent: Extract<Sent, { ok: false }>): Failure {
-  return { kind: 'unavailable', status: null, message: sent.message, requestId: null };
+  return { kind: 'unavailable', view: 'caller', status: null, message: sent.message, requestId: null };
 }
 
 export function isSuccess(status: number): boolean {
@@ -77,4 +79,9 @@ export function isSuccess(status: number): boolean {
 /** Statuses after which a write may or may not have landed, and a retry may help. */
 export function isTransient(status: number): boolean {
   return status === 429 || status === 500 || status === 502 || status === 503 || status === 504;
+}
+
+/** A refusal before anything reached Graph (ids, decisions, justifications the client will not send). */
+export function refusedLocally(problems: readonly string[]): Failure {
+  return { kind: 'invalid', view: 'caller', problems, reachedGraph: false, requestId: null };
 }

@@ -47,6 +47,8 @@ export function person(value: unknown): Person | null {
 
 export interface StageState {
   readonly id: string;
+  /** The stage's name from its policy, e.g. "Manager approval"; often absent (§3.2). */
+  readonly displayName: string | null;
   readonly assignedToMe: boolean;
   readonly status: string;
   readonly reviewResult: DecidedResult;
@@ -59,8 +61,10 @@ export function stageState(value: unknown): StageState | null {
   const o = asObject(value);
   const id = o && str(o.id);
   if (!o || !id) return null;
+  const name = str(o.displayName)?.trim();
   return {
     id,
+    displayName: name ? name : null,
     assignedToMe: o.assignedToMe === true,
     status: str(o.status) ?? 'Unknown',
     reviewResult: normalizeResult(o.reviewResult),

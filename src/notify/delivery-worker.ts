@@ -534,12 +534,14 @@ export class DeliveryWorker {
     const key = entry.itemKey;
     if (!payload || !key) return { kind: 'dead', error: 'malformed update entry' };
     const stored = await this.deps.store.getItem(key);
-    if (!stored?.final) return done(null, 'nothing final to show');
-    const card = this.deps.cards.final(
-      stored,
-      stored.final,
-      payload.scope === 'personal' ? payload.recipientId : null,
-    );
+    if (!stored) return done(null, 'nothing to show');
+    const viewer = payload.scope === 'personal' ? payload.recipientId : null;
+    const card = stored.final
+      ? this.deps.cards.final(stored, stored.final, viewer)
+      : this.deps.cards.item(stored, {
+          canAct: viewer === null || stored.approverIds.includes(viewer),
+          refreshUserIds: await this.refreshUsers(stored, null),
+        });
     const scope: SendScope = {
       conversationId: payload.conversationId,
       tenantId: tenantOf(payload.reference, null),

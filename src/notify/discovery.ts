@@ -77,15 +77,28 @@ export function emptyReport(): Tally {
   };
 }
 
-function finalOf(state: ItemState): FinalState | 'open' | 'unknown' {
+/**
+ * A vanished item's end, from a read as an approver it waited on: discovery as that approver no longer
+ * lists it and the read says how it stands, which is the evidence shared state may change on.
+ */
+function finalOf(state: ItemState, item: PendingItem): FinalState | 'open' | 'unknown' {
+  const changeable = item.kind === 'accessReview';
   switch (state.kind) {
     case 'decided':
       // A review item reset to "not reviewed" is open again.
-      return state.result === 'NotReviewed' ? 'open' : { result: state.result, by: state.by, at: state.at };
+      return state.result === 'NotReviewed'
+        ? 'open'
+        : {
+            result: state.result,
+            by: state.by,
+            at: state.at,
+            justification: state.justification,
+            changeable,
+          };
     case 'closed':
-      return { result: 'closed', by: null, at: null };
+      return { result: 'closed', by: null, at: null, justification: null, changeable: false };
     case 'gone':
-      return { result: 'gone', by: null, at: null };
+      return { result: 'gone', by: null, at: null, justification: null, changeable: false };
     case 'open':
       return 'open';
     case 'unknown':
@@ -171,10 +184,11 @@ export class Discovery {
   async finalize(key: string): Promise<number> {
     const { store } = this.deps;
     const stored = await store.getItem(key);
-    if (!stored?.final) return 0;
+    if (!stored) return 0;
     const copies = await store.copiesOf(key);
     const now = this.deps.now();
-    return this.enqueue(copies.map((copy) => finalUpdateEntry(copy, stored.final as FinalState, now)));
+    // A reset review decision leaves the item open again: its copies show the buttons again.
+    return this.enqueue(copies.map((copy) => finalUpdateEntry(copy, stored.final, stored.updatedAt, now)));
   }
 
   private async enqueue(entries: readonly NewOutboxEntry[]): Promise<number> {
@@ -247,7 +261,7 @@ export class Discovery {
     if (!stored.final) {
       report.stateReads += 1;
       const read = await graph.readState(stored.item.target, { timeoutMs: this.deps.settings.readTimeoutMs });
-      const final = finalOf(read.state);
+      const final = finalOf(read.state, stored.item);
       if (final === 'open' || final === 'unknown') return final;
       if (await store.finishItem(key, final)) report.finished += 1;
     }

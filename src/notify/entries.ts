@@ -104,8 +104,19 @@ export function reminderEntry(
   };
 }
 
-/** One update per copy and final result: "gone" giving way to "Approved by …" updates the copy again. */
-export function finalUpdateEntry(copy: CardCopy, final: FinalState, notBefore: number): NewOutboxEntry {
+/**
+ * One update per copy and state of its item: "gone" giving way to "Approved by …", Graph's time arriving
+ * after the write, a reviewer's changed decision, or an item open again (null) each update the copy again.
+ */
+export function finalUpdateEntry(
+  copy: CardCopy,
+  final: FinalState | null,
+  itemUpdatedAt: string,
+  notBefore: number,
+): NewOutboxEntry {
+  const state = final
+    ? `${final.result}:${final.at ?? '-'}:${final.by?.id?.toLowerCase() ?? '-'}`
+    : `open:${itemUpdatedAt}`;
   const payload: UpdatePayload = {
     conversationId: copy.conversationId,
     activityId: copy.activityId,
@@ -121,7 +132,7 @@ export function finalUpdateEntry(copy: CardCopy, final: FinalState, notBefore: n
         : channelKey(copy.conversationId),
     itemKey: copy.itemKey,
     payload: { ...payload },
-    dedupeKey: `final:${copy.itemKey}:${final.result}:${copy.conversationId}:${copy.activityId}`,
+    dedupeKey: `final:${copy.itemKey}:${state}:${copy.conversationId}:${copy.activityId}`,
     notBefore,
   };
 }

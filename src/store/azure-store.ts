@@ -24,6 +24,7 @@ import {
   StoreError,
   checkClaim,
   mergeApprovers,
+  mergeItem,
   nextFinal,
   pendingDiff,
   targetKey,
@@ -286,9 +287,10 @@ export class AzureStore implements Store {
       let approvers: readonly string[] = existing ? await this.json<string[]>(existing, 'approverIds') : [];
       for (const id of approverIds) approvers = mergeApprovers(approvers, id);
       const final = existing ? await this.json<FinalState | null>(existing, 'final') : null;
+      const kept = existing ? await this.json<PendingItem>(existing, 'item') : null;
       const stored: StoredItem = {
         key,
-        item: structuredClone(item),
+        item: structuredClone(mergeItem(kept, item)),
         approverIds: approvers,
         final,
         updatedAt: at,
@@ -318,15 +320,15 @@ export class AzureStore implements Store {
     };
   }
 
-  async finishItem(key: string, final: FinalState): Promise<boolean> {
+  async finishItem(key: string, final: FinalState | null): Promise<boolean> {
     return this.rmw(this.t.Items, safeKey(key), ONE, 'finishItem', async (existing) => {
       if (!existing) return { json: null, result: false };
       const current = await this.toItem(existing);
-      const next = nextFinal(current.final, final);
-      if (next === null) return { json: null, result: false };
+      const change = nextFinal(current.final, final);
+      if (!change.changed) return { json: null, result: false };
       const updatedAt = this.now().toISOString();
       return {
-        json: { item: current.item, approverIds: current.approverIds, final: next },
+        json: { item: current.item, approverIds: current.approverIds, final: change.next },
         plain: { key, updatedAt },
         result: true,
       };

@@ -28,6 +28,8 @@ export function syntheticItem(n: number): AccessPackagePending {
     stageNumber: 1,
     stageCount: 1,
     stageStatus: 'InProgress',
+    stageName: null,
+    justificationRequired: false,
     requestor: {
       id: guid(n, 3),
       displayName: `Requestor ${n}`,

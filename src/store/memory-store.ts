@@ -2,7 +2,16 @@ import type { FinalState } from '../domain';
 import { randomUUID } from 'node:crypto';
 import { itemKey } from '../domain';
 import type { Outcome, PendingItem } from '../domain';
-import { checkClaim, mergeApprovers, nextFinal, pendingDiff, targetKey, uniqueKeys, userKey } from './rules';
+import {
+  checkClaim,
+  mergeApprovers,
+  mergeItem,
+  nextFinal,
+  pendingDiff,
+  targetKey,
+  uniqueKeys,
+  userKey,
+} from './rules';
 import type {
   AuditEntry,
   CardCopy,
@@ -66,7 +75,7 @@ export class MemoryStore implements Store {
     const existing = this.items.get(key);
     const stored: StoredItem = {
       key,
-      item: structuredClone(item),
+      item: structuredClone(mergeItem(existing?.item ?? null, item)),
       approverIds: mergeApprovers(existing?.approverIds ?? [], approverId),
       final: existing?.final ?? null,
       updatedAt: this.now().toISOString(),
@@ -79,12 +88,16 @@ export class MemoryStore implements Store {
     return this.items.get(key) ?? null;
   }
 
-  async finishItem(key: string, final: FinalState): Promise<boolean> {
+  async finishItem(key: string, final: FinalState | null): Promise<boolean> {
     const existing = this.items.get(key);
     if (!existing) return false;
-    const next = nextFinal(existing.final, final);
-    if (next === null) return false;
-    this.items.set(key, { ...existing, final: structuredClone(next), updatedAt: this.now().toISOString() });
+    const change = nextFinal(existing.final, final);
+    if (!change.changed) return false;
+    this.items.set(key, {
+      ...existing,
+      final: structuredClone(change.next),
+      updatedAt: this.now().toISOString(),
+    });
     return true;
   }
 

@@ -22,14 +22,46 @@ export function userKey(userId: string): string {
   return userId.toLowerCase();
 }
 
+export type FinalChange =
+  { readonly changed: false } | { readonly changed: true; readonly next: FinalState | null };
+
 /**
- * The first final state stays: a later "gone" from discovery must not hide "Approved by Megan". Only "gone"
- * (vanished for an unknown reason) gives way to something known.
+ * What an item's recorded end becomes when `proposed` arrives (null: the item is open again, after a
+ * reviewer reset their decision). The first final state stays — a later "gone" from discovery must not
+ * hide "Approved by Megan" — except that "gone" (vanished, we do not know why) gives way to anything known,
+ * a decision a reviewer may still change gives way to the next one, and a decision recorded before Graph
+ * said when and by whom takes Graph's facts when they arrive.
  */
-export function nextFinal(current: FinalState | null, proposed: FinalState): FinalState | null {
-  if (current === null) return proposed;
-  if (current.result === 'gone' && proposed.result !== 'gone') return proposed;
-  return null;
+export function nextFinal(current: FinalState | null, proposed: FinalState | null): FinalChange {
+  if (proposed === null) return current?.changeable ? { changed: true, next: null } : { changed: false };
+  if (current === null) return { changed: true, next: proposed };
+  if (current.result === 'gone' && proposed.result !== 'gone') return { changed: true, next: proposed };
+  if (proposed.result === 'gone') return { changed: false };
+  if (current.changeable && !sameFinal(current, proposed)) return { changed: true, next: proposed };
+  const factsArrive = current.at === null && proposed.at !== null && proposed.result === current.result;
+  return factsArrive ? { changed: true, next: proposed } : { changed: false };
+}
+
+function sameFinal(a: FinalState, b: FinalState): boolean {
+  return (
+    a.result === b.result &&
+    a.at === b.at &&
+    (a.by?.id ?? null) === (b.by?.id ?? null) &&
+    a.justification === b.justification &&
+    a.changeable === b.changeable
+  );
+}
+
+/**
+ * What the bot learned about an item that discovery cannot read (a stage that demands the approver's
+ * justification, told by Graph's 400) is kept when discovery refreshes the item.
+ */
+export function mergeItem(existing: PendingItem | null, incoming: PendingItem): PendingItem {
+  if (existing && existing.kind !== 'accessReview' && incoming.kind !== 'accessReview') {
+    if (existing.justificationRequired && !incoming.justificationRequired)
+      return { ...incoming, justificationRequired: true };
+  }
+  return incoming;
 }
 
 export function mergeApprovers(current: readonly string[], approverId: string | null): readonly string[] {

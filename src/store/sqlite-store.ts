@@ -8,6 +8,7 @@ import {
   StoreError,
   checkClaim,
   mergeApprovers,
+  mergeItem,
   nextFinal,
   pendingDiff,
   targetKey,
@@ -127,7 +128,7 @@ export class SqliteStore implements Store {
   private readonly now: () => Date;
   private readonly sql: ReturnType<typeof prepare>;
   private readonly putTx: (sightings: readonly ItemSighting[]) => StoredItem[];
-  private readonly finishTx: (key: string, final: FinalState) => boolean;
+  private readonly finishTx: (key: string, final: FinalState | null) => boolean;
   private readonly enqueueTx: (entries: readonly NewOutboxEntry[]) => OutboxEntry[];
   private readonly claimTx: (request: ClaimRequest) => OutboxEntry[];
   private readonly completeTx: (id: string, owner: string, activityId: string | null, now: number) => boolean;
@@ -146,16 +147,21 @@ export class SqliteStore implements Store {
     const put = (item: PendingItem, approverId: string | null, at: string): StoredItem => {
       const key = itemKey(item.target);
       const existing = sql.getItem.get(key);
+      // Only an item that carries something learned needs reading back (a string check spares the parse).
+      const learned = existing?.item.includes('"justificationRequired":true')
+        ? parse<PendingItem>(existing.item)
+        : null;
+      const kept = mergeItem(learned, item);
       const stored: StoredItem = {
         key,
-        item,
+        item: kept,
         approverIds: mergeApprovers(existing ? parse<string[]>(existing.approver_ids) : [], approverId),
         final: existing?.final ? parse<FinalState>(existing.final) : null,
         updatedAt: at,
       };
       sql.upsertItem.run({
         key,
-        item: JSON.stringify(item),
+        item: JSON.stringify(kept),
         approverIds: JSON.stringify(stored.approverIds),
         updatedAt: at,
       });
@@ -166,12 +172,13 @@ export class SqliteStore implements Store {
       return sightings.map((s) => put(s.item, s.approverId, at));
     });
 
-    this.finishTx = immediate(db, (key: string, final: FinalState) => {
+    this.finishTx = immediate(db, (key: string, final: FinalState | null) => {
       const existing = sql.getItem.get(key);
       if (!existing) return false;
-      const next = nextFinal(existing.final ? parse<FinalState>(existing.final) : null, final);
-      if (next === null) return false;
-      sql.setFinal.run({ key, final: JSON.stringify(next), updatedAt: this.now().toISOString() });
+      const change = nextFinal(existing.final ? parse<FinalState>(existing.final) : null, final);
+      if (!change.changed) return false;
+      const next = change.next === null ? null : JSON.stringify(change.next);
+      sql.setFinal.run({ key, final: next, updatedAt: this.now().toISOString() });
       return true;
     });
 
@@ -275,7 +282,7 @@ export class SqliteStore implements Store {
     return row ? toItem(row) : null;
   }
 
-  async finishItem(key: string, final: FinalState): Promise<boolean> {
+  async finishItem(key: string, final: FinalState | null): Promise<boolean> {
     return this.finishTx(key, final);
   }
 
@@ -492,7 +499,7 @@ function prepare(db: Db) {
        ON CONFLICT (key) DO UPDATE SET item = excluded.item, approver_ids = excluded.approver_ids,
          updated_at = excluded.updated_at`,
     ),
-    setFinal: statement<{ key: string; final: string; updatedAt: string }>(
+    setFinal: statement<{ key: string; final: string | null; updatedAt: string }>(
       db,
       'UPDATE items SET final = @final, updated_at = @updatedAt WHERE key = @key',
     ),

@@ -184,10 +184,10 @@ export interface Store {
   putItems(sightings: readonly ItemSighting[]): Promise<void>;
   getItem(key: string): Promise<StoredItem | null>;
   /**
-   * Records how an item ended. The first final state stays, except that `gone` (it vanished, we do not know
-   * why) gives way to a known result. True when this call changed the final state.
+   * Records how an item ended (null: open again, after a reviewer reset a decision they may change), by
+   * the rules of `nextFinal`. True when this call changed the final state.
    */
-  finishItem(key: string, final: FinalState): Promise<boolean>;
+  finishItem(key: string, final: FinalState | null): Promise<boolean>;
 
   // Card copies
 

@@ -65,17 +65,40 @@ function cardsFor(item: PendingItem) {
     }),
     renderOutcomeCard(
       item,
-      { kind: 'alreadyDecided', result: 'Approved', by: hostilePerson, at: null, requestId: null },
+      {
+        kind: 'alreadyDecided',
+        view: 'item',
+        justification: null,
+        result: 'Approved',
+        by: hostilePerson,
+        at: null,
+        requestId: null,
+      },
       { decidedByViewer: false, now: NOW, rev: 1 },
     ),
     renderOutcomeCard(
       item,
-      { kind: 'invalid', problems: [`Problem ${HOSTILE}`], requestId: null },
+      {
+        kind: 'invalid',
+        view: 'caller',
+        reachedGraph: true,
+        problems: [`Problem ${HOSTILE}`],
+        requestId: null,
+      },
       { decidedByViewer: false, now: NOW, rev: 1 },
     ),
     renderOutcomeCard(
       item,
-      { kind: 'recorded', decision: 'Deny', reconciled: false, requestId: null },
+      {
+        kind: 'recorded',
+        view: 'item',
+        justification: '',
+        at: null,
+        by: null,
+        decision: 'Deny',
+        reconciled: false,
+        requestId: null,
+      },
       { decidedByViewer: true, justification: `Mine ${HOSTILE}`, now: NOW, rev: 1 },
     ),
     renderSummaryCard([item], { max: 5, now: NOW }),
@@ -135,7 +158,7 @@ describe('text from requestors and Graph on a card', () => {
   it("gives a retry the user's own words back unchanged, since they go to Graph", () => {
     const card = renderOutcomeCard(
       pimGroup,
-      { kind: 'throttled', retryAfterSeconds: 3, requestId: null },
+      { kind: 'throttled', view: 'caller', retryAfterSeconds: 3, requestId: null },
       {
         decision: 'Deny',
         justification: `Mine ${HOSTILE}`,

@@ -14,23 +14,42 @@ function render(item: PendingItem, outcome: Outcome, options: Partial<OutcomeCar
 const OUTCOMES: readonly (readonly [string, Outcome, readonly string[]])[] = [
   [
     'recorded',
-    { kind: 'recorded', decision: 'Approve', reconciled: false, requestId: 'r1' },
-    ['Approved by you at 12:00'],
+    {
+      kind: 'recorded',
+      view: 'item',
+      justification: 'Fits the launch plan',
+      at: '2025-11-26T11:58:00Z',
+      by: null,
+      decision: 'Approve',
+      reconciled: true,
+      requestId: 'r1',
+    },
+    // Graph's time (11:58), not the time the card was rendered (12:00); the approver's own words.
+    ['Approved by you at 11:58', 'Your justification', 'Fits the launch plan'],
   ],
   [
     'alreadyDecided',
-    { kind: 'alreadyDecided', result: 'Approved', by: megan, at: '2025-11-26T10:42:00Z', requestId: null },
+    {
+      kind: 'alreadyDecided',
+      view: 'item',
+      justification: null,
+      result: 'Approved',
+      by: megan,
+      at: '2025-11-26T10:42:00Z',
+      requestId: null,
+    },
     ['Already approved by Megan Bowen at 10:42', 'nothing was changed'],
   ],
   [
     'notFound',
-    { kind: 'notFound', message: 'gone', requestId: null },
-    ['This request no longer exists', 'Nothing more to do'],
+    { kind: 'notFound', view: 'caller', message: 'gone', requestId: null },
+    ["Microsoft Graph doesn't show you this request", 'Nothing was decided'],
   ],
   [
     'forbidden (missing consent)',
     {
       kind: 'forbidden',
+      view: 'caller',
       reason: 'missingConsent',
       message: 'Valid permissions not present.',
       requestId: 'r2',
@@ -39,32 +58,67 @@ const OUTCOMES: readonly (readonly [string, Outcome, readonly string[]])[] = [
   ],
   [
     'forbidden (not an approver)',
-    { kind: 'forbidden', reason: 'notApprover', message: 'nope', requestId: null },
+    { kind: 'forbidden', view: 'caller', reason: 'notApprover', message: 'nope', requestId: null },
     ["You're not (or no longer) an approver for this request", "there's nothing more for you to do"],
   ],
   [
     'reviewClosed',
-    { kind: 'reviewClosed', status: 'Completed', requestId: null },
+    { kind: 'reviewClosed', view: 'item', status: 'Completed', requestId: null },
     ['This access review has ended', "Decisions can't be changed any more"],
   ],
   [
     'throttled',
-    { kind: 'throttled', retryAfterSeconds: 7, requestId: null },
+    { kind: 'throttled', view: 'caller', retryAfterSeconds: 7, requestId: null },
     ['Microsoft Graph is busy right now', 'Try again in 7 seconds.'],
   ],
   [
     'unavailable',
-    { kind: 'unavailable', status: 503, message: 'down', requestId: null },
+    { kind: 'unavailable', view: 'caller', status: 503, message: 'down', requestId: null },
     ["Couldn't reach Microsoft Graph", 'Try again in a moment.'],
   ],
   [
     'invalid',
-    { kind: 'invalid', problems: ['The justification is required.'], requestId: null },
+    {
+      kind: 'invalid',
+      view: 'caller',
+      reachedGraph: true,
+      problems: ['The justification is required.'],
+      requestId: null,
+    },
     ["Microsoft Graph didn't accept the decision", 'The justification is required.', 'Fix what is listed'],
   ],
   [
+    'invalid, refused before Graph',
+    {
+      kind: 'invalid',
+      view: 'caller',
+      reachedGraph: false,
+      problems: ['Your justification is 1,500 characters long; the limit is 1,000.'],
+      requestId: null,
+    },
+    ["Your decision wasn't sent", '1,500 characters', 'Nothing was sent to Microsoft Graph'],
+  ],
+  [
+    'needsJustification',
+    { kind: 'needsJustification', view: 'caller', reason: 'stage', reachedGraph: true, requestId: 'r3' },
+    ['This approval stage asks for your justification', 'Type your reason'],
+  ],
+  [
+    'alreadyDecided, decider unknown (409 without a readable stage)',
+    {
+      kind: 'alreadyDecided',
+      view: 'caller',
+      result: null,
+      by: null,
+      at: null,
+      justification: null,
+      requestId: 'r4',
+    },
+    ['Already decided by another approver', "Your decision wasn't needed"],
+  ],
+  [
     'signInRequired',
-    { kind: 'signInRequired', message: 'token expired', requestId: null },
+    { kind: 'signInRequired', view: 'caller', message: 'token expired', requestId: null },
     ['Your sign-in has expired', 'Select Retry to sign in again'],
   ],
 ];
@@ -99,7 +153,16 @@ describe('an outcome card', () => {
   it('shows "approved by you" with the time and the justification', () => {
     const card = render(
       pimGroup,
-      { kind: 'recorded', decision: 'Approve', reconciled: false, requestId: null },
+      {
+        kind: 'recorded',
+        view: 'item',
+        justification: '',
+        at: null,
+        by: null,
+        decision: 'Approve',
+        reconciled: false,
+        requestId: null,
+      },
       {
         decidedByViewer: true,
         justification: 'Month-end close is today',
@@ -116,11 +179,21 @@ describe('an outcome card', () => {
     const text = visibleText(
       render(
         pimRole,
-        { kind: 'recorded', decision: 'Deny', reconciled: false, requestId: null },
+        {
+          kind: 'recorded',
+          view: 'item',
+          justification: '',
+          at: null,
+          by: null,
+          decision: 'Deny',
+          reconciled: false,
+          requestId: null,
+        },
         { decidedByViewer: true, justification: 'No ticket' },
       ),
     );
-    expect(text).toContain('Denied by you at 12:00');
+    expect(text).toContain('Denied by you');
+    expect(text).not.toMatch(/at 12:00/);
     expect(text).toContain('No ticket');
     expect(text).toContain("A denied request doesn't go any further");
   });
@@ -129,7 +202,16 @@ describe('an outcome card', () => {
     const text = visibleText(
       render(
         accessPackage,
-        { kind: 'recorded', decision: 'Approve', reconciled: false, requestId: null },
+        {
+          kind: 'recorded',
+          view: 'item',
+          justification: '',
+          at: null,
+          by: null,
+          decision: 'Approve',
+          reconciled: false,
+          requestId: null,
+        },
         { decidedByViewer: true },
       ),
     );
@@ -137,26 +219,42 @@ describe('an outcome card', () => {
   });
 
   it.each([
-    ['Approve', 'Approved by you at 12:00'],
-    ['Deny', 'Denied by you at 12:00'],
-    ['DontKnow', '"Don\'t know" recorded at 12:00'],
-    ['NotReviewed', 'Your decision was reset at 12:00'],
-  ] as const)('records a review decision %s and offers to change it', (decision, words) => {
+    ['Approve', 'Approved by you', 'change'],
+    ['Deny', 'Denied by you', 'change'],
+    ['DontKnow', '"Don\'t know" recorded', 'change'],
+    ['NotReviewed', 'Your decision was reset', 'refresh'],
+  ] as const)('records a review decision %s and offers to change it', (decision, words, verb) => {
     const card = render(
       accessReview,
-      { kind: 'recorded', decision, reconciled: false, requestId: null },
+      {
+        kind: 'recorded',
+        view: 'item',
+        justification: '',
+        at: null,
+        by: null,
+        decision,
+        reconciled: false,
+        requestId: null,
+      },
       { decidedByViewer: true },
     );
+    // Straight after the 204, Graph has not said when: no time is shown rather than the render time.
     expect(visibleText(card)).toContain(words);
-    expect(must(button(card, 'refresh')).data).toEqual({
-      verb: 'refresh',
-      target: accessReview.target,
-      rev: 4,
-    });
+    expect(visibleText(card)).not.toMatch(/ at \d\d:\d\d/);
+    expect(must(button(card, verb)).data).toEqual({ verb, target: accessReview.target, rev: 4 });
   });
 
   it('names who decided when someone else recorded the decision', () => {
-    const outcome: Outcome = { kind: 'recorded', decision: 'Deny', reconciled: false, requestId: null };
+    const outcome: Outcome = {
+      kind: 'recorded',
+      view: 'item',
+      justification: '',
+      at: null,
+      by: null,
+      decision: 'Deny',
+      reconciled: false,
+      requestId: null,
+    };
     expect(
       visibleText(render(pimGroup, outcome, { decidedBy: megan, decidedAt: '2025-11-26T10:42:00Z' })),
     ).toContain('Denied by Megan Bowen at 10:42');
@@ -181,13 +279,22 @@ describe('an outcome card', () => {
       'Already marked "Don\'t know" by Megan Bowen at 10:42',
     ],
   ] as const)('says %j was already decided, in the %s time zone', (result, timeZone, words) => {
-    const outcome: Outcome = { kind: 'alreadyDecided', by: megan, requestId: null, ...result };
+    const outcome: Outcome = {
+      kind: 'alreadyDecided',
+      view: 'item',
+      justification: null,
+      by: megan,
+      requestId: null,
+      ...result,
+    };
     expect(visibleText(render(accessPackage, outcome, { timeZone, decision: 'Approve' }))).toContain(words);
   });
 
   it('says "another approver" or "another reviewer" when Graph does not say who decided', () => {
     const outcome: Outcome = {
       kind: 'alreadyDecided',
+      view: 'item',
+      justification: null,
       result: 'Approved',
       by: null,
       at: null,
@@ -200,6 +307,7 @@ describe('an outcome card', () => {
   it('says a reviewer is no longer a reviewer, and links to My Access reviews', () => {
     const card = render(accessReview, {
       kind: 'forbidden',
+      view: 'caller',
       reason: 'notApprover',
       message: '',
       requestId: null,
@@ -211,10 +319,10 @@ describe('an outcome card', () => {
   });
 
   it.each([
-    { kind: 'throttled', retryAfterSeconds: 2.5, requestId: null },
-    { kind: 'unavailable', status: null, message: 'timeout', requestId: null },
-    { kind: 'signInRequired', message: 'expired', requestId: null },
-    { kind: 'forbidden', reason: 'missingConsent', message: '', requestId: null },
+    { kind: 'throttled', view: 'caller', retryAfterSeconds: 2.5, requestId: null },
+    { kind: 'unavailable', view: 'caller', status: null, message: 'timeout', requestId: null },
+    { kind: 'signInRequired', view: 'caller', message: 'expired', requestId: null },
+    { kind: 'forbidden', view: 'caller', reason: 'missingConsent', message: '', requestId: null },
   ] as const)('offers Retry with the decision being retried after $kind', (outcome) => {
     const card = render(pimGroup, outcome, { decision: 'Deny', justification: 'Not on the rota' });
     expect(verbs(card)).toEqual(['retry']);
@@ -230,7 +338,7 @@ describe('an outcome card', () => {
       visibleText(
         render(
           pimGroup,
-          { kind: 'throttled', retryAfterSeconds: 0.2, requestId: null },
+          { kind: 'throttled', view: 'caller', retryAfterSeconds: 0.2, requestId: null },
           { decision: 'Approve' },
         ),
       ),
@@ -238,14 +346,25 @@ describe('an outcome card', () => {
   });
 
   it('offers to show the request again when the decision to retry is unknown', () => {
-    const card = render(pimGroup, { kind: 'throttled', retryAfterSeconds: 5, requestId: null });
+    const card = render(pimGroup, {
+      kind: 'throttled',
+      view: 'caller',
+      retryAfterSeconds: 5,
+      requestId: null,
+    });
     expect(verbs(card)).toEqual(['refresh']);
   });
 
   it('offers to show the request again after an invalid decision', () => {
     const card = render(
       accessReview,
-      { kind: 'invalid', problems: ['justification required'], requestId: null },
+      {
+        kind: 'invalid',
+        view: 'caller',
+        reachedGraph: true,
+        problems: ['justification required'],
+        requestId: null,
+      },
       { decision: 'Approve' },
     );
     expect(must(button(card, 'refresh')).data).toEqual({
@@ -258,7 +377,7 @@ describe('an outcome card', () => {
   it('turns Retry into an Action.Submit with the verb in data when submitOnly is set', () => {
     const card = render(
       pimRole,
-      { kind: 'throttled', retryAfterSeconds: 5, requestId: null },
+      { kind: 'throttled', view: 'caller', retryAfterSeconds: 5, requestId: null },
       { decision: 'Approve', submitOnly: true },
     );
     expect(JSON.stringify(card)).not.toContain('Action.Execute');

@@ -105,7 +105,13 @@ describe('the size guard', () => {
   it('keeps an outcome card with a huge justification under the limit', () => {
     const card = renderOutcomeCard(
       pimGroup,
-      { kind: 'invalid', problems: Array.from({ length: 500 }, () => 'p'.repeat(1000)), requestId: null },
+      {
+        kind: 'invalid',
+        view: 'caller',
+        reachedGraph: true,
+        problems: Array.from({ length: 500 }, () => 'p'.repeat(1000)),
+        requestId: null,
+      },
       {
         decidedByViewer: true,
         justification: 'J'.repeat(100 * KB),

@@ -57,7 +57,7 @@ const SAMPLES_FROM_CODE: Readonly<Record<string, () => object>> = {
   outcome: () =>
     outcomeView(
       accessPackage,
-      { kind: 'throttled', retryAfterSeconds: 1, requestId: null },
+      { kind: 'throttled', view: 'caller', retryAfterSeconds: 1, requestId: null },
       { decidedByViewer: true, now: NOW, rev: 1 },
       FIRST_LEVEL,
     ),
@@ -106,16 +106,33 @@ describe('the card templates', () => {
 
 describe('every rendered card', () => {
   const outcomes: Outcome[] = [
-    { kind: 'recorded', decision: 'Approve', reconciled: false, requestId: null },
-    { kind: 'alreadyDecided', result: 'Denied', by: megan, at: '2025-11-26T10:42:00Z', requestId: null },
-    { kind: 'forbidden', reason: 'missingConsent', message: 'x', requestId: null },
-    { kind: 'forbidden', reason: 'notApprover', message: 'x', requestId: null },
-    { kind: 'notFound', message: 'x', requestId: null },
-    { kind: 'invalid', problems: ['x'], requestId: null },
-    { kind: 'reviewClosed', status: 'Completed', requestId: null },
-    { kind: 'throttled', retryAfterSeconds: 3, requestId: null },
-    { kind: 'signInRequired', message: 'x', requestId: null },
-    { kind: 'unavailable', status: null, message: 'x', requestId: null },
+    {
+      kind: 'recorded',
+      view: 'item',
+      justification: '',
+      at: null,
+      by: null,
+      decision: 'Approve',
+      reconciled: false,
+      requestId: null,
+    },
+    {
+      kind: 'alreadyDecided',
+      view: 'item',
+      justification: null,
+      result: 'Denied',
+      by: megan,
+      at: '2025-11-26T10:42:00Z',
+      requestId: null,
+    },
+    { kind: 'forbidden', view: 'caller', reason: 'missingConsent', message: 'x', requestId: null },
+    { kind: 'forbidden', view: 'caller', reason: 'notApprover', message: 'x', requestId: null },
+    { kind: 'notFound', view: 'caller', message: 'x', requestId: null },
+    { kind: 'invalid', view: 'caller', reachedGraph: true, problems: ['x'], requestId: null },
+    { kind: 'reviewClosed', view: 'item', status: 'Completed', requestId: null },
+    { kind: 'throttled', view: 'caller', retryAfterSeconds: 3, requestId: null },
+    { kind: 'signInRequired', view: 'caller', message: 'x', requestId: null },
+    { kind: 'unavailable', view: 'caller', status: null, message: 'x', requestId: null },
   ];
   const cards = [
     ...ALL_ITEMS.flatMap((item) => [

@@ -81,8 +81,13 @@ describe('approval stage and step decisions', () => {
 
       expect(outcome).toEqual({
         kind: 'recorded',
+        view: 'item',
         decision: 'Approve',
+        justification: 'Looks fine',
         reconciled: false,
+        // Right after a 204 Graph has not said when or as whom: nothing is made up.
+        at: null,
+        by: null,
         requestId: expect.any(String),
       });
       const [patch] = requestsOf(sandbox, 'PATCH');
@@ -323,14 +328,17 @@ describe('access review decisions', () => {
     );
   });
 
-  it("answers invalid with Graph's message when the review requires a justification (400)", async () => {
+  it("asks for the reviewer's words when the review requires them and Graph says 400", async () => {
     const r = review({ justificationRequiredOnApproval: true });
     const outcome = await as(alex).decide({ target: target(r), decision: 'Approve', justification: '   ' });
     expect(outcome).toMatchObject({
-      kind: 'invalid',
-      problems: [expect.stringMatching(/justification/i)],
+      kind: 'needsJustification',
+      view: 'caller',
+      reachedGraph: true,
       requestId: expect.any(String),
     });
+    // Spaces are no words: the PATCH carried no justification at all.
+    expect(requestsOf(sandbox, 'PATCH').at(-1)?.body).toEqual({ decision: 'Approve' });
   });
 
   it('answers reviewClosed when the review has ended', async () => {

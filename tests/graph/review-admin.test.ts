@@ -1,5 +1,6 @@
 import type { UserGovernance } from '../../src/graph';
 import type { Sandbox } from '../../src/sandbox';
+import { DEMO_COLLEAGUES } from '../../src/sandbox';
 import { graphUnderTest, requestsOf } from './support';
 
 let sandbox: Sandbox;
@@ -27,11 +28,14 @@ function multiStage(status: 'InProgress' | 'Completed' = 'InProgress') {
 }
 const user = (id: string) => ({ query: `/users/${id}`, queryType: 'MicrosoftGraph', queryRoot: null });
 
+const DIEGO = DEMO_COLLEAGUES.diego.id;
+
 describe('updating an access review stage', () => {
   it('adds a fallback reviewer and returns the updated stage (200 with body)', async () => {
     const r = multiStage();
-    const { patti, lynne, alex } = sandbox.users;
-    const result = await as(alex.id).updateReviewStage(
+    const { patti, lynne } = sandbox.users;
+    // A stage update is an administrator's operation (graph-contract.md §1.3): Diego is the tenant's admin.
+    const result = await as(DIEGO).updateReviewStage(
       { definitionId: r.definitionId, instanceId: r.instanceId, stageId: r.stageIds[0] as string },
       { fallbackReviewers: [user(patti.id), user(lynne.id)] },
     );
@@ -54,8 +58,8 @@ describe('updating an access review stage', () => {
 
   it('refuses to remove an existing fallback reviewer and never sends the PATCH', async () => {
     const r = multiStage();
-    const { lynne, alex, patti } = sandbox.users;
-    const result = await as(alex.id).updateReviewStage(
+    const { lynne, patti } = sandbox.users;
+    const result = await as(DIEGO).updateReviewStage(
       { definitionId: r.definitionId, instanceId: r.instanceId, stageId: r.stageIds[0] as string },
       { fallbackReviewers: [user(lynne.id)] },
     );
@@ -68,7 +72,7 @@ describe('updating an access review stage', () => {
 
   it('refuses a stage that has ended and never sends the PATCH', async () => {
     const r = multiStage('Completed');
-    const result = await as(sandbox.users.alex.id).updateReviewStage(
+    const result = await as(DIEGO).updateReviewStage(
       { definitionId: r.definitionId, instanceId: r.instanceId, stageId: r.stageIds[0] as string },
       { reviewers: [user(sandbox.users.lynne.id)] },
     );
@@ -109,7 +113,23 @@ describe('bulk review actions', () => {
     ).toHaveLength(0);
   });
 
-  it('records one decision for one principal at instance level (batchRecordDecisions, 204)', async () => {
+  it('refuses batchRecordDecisions to a plain reviewer: its role note asks for an admin role (403)', async () => {
+    const { alex, adele } = sandbox.users;
+    const r = sandbox.seed.accessReview({
+      displayName: 'Guests',
+      reviewers: [alex.id],
+      decisions: [{ principal: adele.id }],
+    });
+    const ids = { definitionId: r.definitionId, instanceId: r.instanceId, stageId: null };
+    const result = await as(alex.id).batchRecordDecisions(ids, {
+      decision: 'Deny',
+      justification: 'Project over',
+      principalId: adele.id,
+    });
+    expect(result).toMatchObject({ kind: 'forbidden', view: 'caller' });
+  });
+
+  it('records one decision for one principal at instance level as an admin (batchRecordDecisions, 204)', async () => {
     const { alex, adele } = sandbox.users;
     const r = sandbox.seed.accessReview({
       displayName: 'Guests',
@@ -117,7 +137,7 @@ describe('bulk review actions', () => {
       decisions: [{ principal: adele.id }, { principal: sandbox.users.megan.id }],
     });
     const ids = { definitionId: r.definitionId, instanceId: r.instanceId, stageId: null };
-    const result = await as(alex.id).batchRecordDecisions(ids, {
+    const result = await as(DIEGO).batchRecordDecisions(ids, {
       decision: 'Deny',
       justification: 'Project over',
       principalId: adele.id,

@@ -45,6 +45,7 @@ describe('turning a Graph error into an Outcome', () => {
       failureOf(response(429, graphError('TooManyRequests', 'Slow down'), { 'Retry-After': '7' })),
     ).toEqual({
       kind: 'throttled',
+      view: 'caller',
       retryAfterSeconds: 7,
       requestId: 'req-1',
     });

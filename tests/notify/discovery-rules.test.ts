@@ -59,7 +59,7 @@ function graphFor(script: Script): UserGovernance {
       graphRequests: 1,
     }),
     readState: async (target) => ({
-      state: script.states.get(itemKey(target)) ?? { kind: 'unknown' },
+      state: script.states.get(itemKey(target)) ?? { kind: 'unknown', status: null },
       requestId: null,
     }),
     decide: unused,
@@ -217,7 +217,10 @@ describe('discovery rules', () => {
 
     t.script.items = [a];
     t.script.problems = [
-      { source: 'accessPackageRequests', failure: { kind: 'unavailable', status: 503, requestId: null } },
+      {
+        source: 'accessPackageRequests',
+        failure: { kind: 'unavailable', view: 'caller', status: 503, requestId: null },
+      },
     ] as unknown as DiscoveryProblem[];
     await t.run();
     expect(await t.store.pendingFor(APPROVER)).toEqual(
@@ -235,6 +238,7 @@ describe('discovery rules', () => {
       result: 'Approved',
       by: { id: 'someone', displayName: 'Megan Bowen' },
       at: new Date(T0).toISOString(),
+      justification: '',
     });
     const second = await t.run();
     expect(second).toMatchObject({ vanished: 1, finished: 1 });

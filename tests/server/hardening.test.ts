@@ -149,11 +149,13 @@ describe('in a channel', () => {
       const approvalId = DEMO_IDS.accessPackage.financeSharedStage;
       const stageId = stack.sandbox.state.approval(approvalId)?.stages[0]?.id as string;
       const target = { kind: 'accessPackage', approvalId, stageId, api: 'v1.0' };
-      // The item is known to the bot, as after a channel post.
-      await post(
-        stack.botUrl,
-        messageActivity({ serviceUrl: stack.connector.serviceUrl }, stack.alex, 'pending'),
-      );
+      // The item is known to the bot, and both approvers are known to it (each saw it in their chat), so
+      // both presses go to Graph.
+      for (const approver of [stack.alex, stack.megan])
+        await post(
+          stack.botUrl,
+          messageActivity({ serviceUrl: stack.connector.serviceUrl }, approver, 'pending'),
+        );
 
       const [a, m] = await Promise.all([
         post(

@@ -3,6 +3,10 @@ import { MemoryStore, startHousekeeping } from '../../src/store';
 
 const recorded = {
   kind: 'recorded',
+  view: 'item',
+  justification: '',
+  at: null,
+  by: null,
   decision: 'Approve',
   reconciled: false,
   requestId: null,

@@ -40,7 +40,13 @@ describe('MemoryStore', () => {
 describe('subscriptionTargetsOf', () => {
   const person = { id: null, displayName: 'Someone' };
   const schedule = { startDateTime: null, duration: null, endDateTime: null, expirationType: null };
-  const stage = { stageNumber: 1, stageCount: 1, stageStatus: 'InProgress' };
+  const stage = {
+    stageNumber: 1,
+    stageCount: 1,
+    stageStatus: 'InProgress',
+    stageName: null,
+    justificationRequired: false,
+  };
   const guid = (n: number): string => `00000000-0000-4000-8000-${n.toString().padStart(12, '0')}`;
 
   it.each<[string, PendingItem, readonly { kind: string; id: string }[]]>([

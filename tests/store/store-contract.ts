@@ -116,7 +116,16 @@ function subscription(
   };
 }
 
-const recorded = { kind: 'recorded', decision: 'Approve', reconciled: false, requestId: 'req-1' } as const;
+const recorded = {
+  kind: 'recorded',
+  view: 'item',
+  justification: '',
+  at: null,
+  by: null,
+  decision: 'Approve',
+  reconciled: false,
+  requestId: 'req-1',
+} as const;
 const reconciled: Outcome = { ...recorded, reconciled: true };
 
 export function describeStoreContract(
@@ -190,17 +199,49 @@ export function describeStoreContract(
       it('keeps the first final state, lets "gone" give way to a known result, and keeps it on a new sighting', async () => {
         const key = (await store.putItem(item(1), ALEX)).key;
         expect(
-          await store.finishItem('accessPackage:unknown:unknown', { result: 'gone', by: null, at: null }),
+          await store.finishItem('accessPackage:unknown:unknown', {
+            result: 'gone',
+            by: null,
+            at: null,
+            justification: null,
+            changeable: false,
+          }),
         ).toBe(false);
-        expect(await store.finishItem(key, { result: 'gone', by: null, at: null })).toBe(true);
+        expect(
+          await store.finishItem(key, {
+            result: 'gone',
+            by: null,
+            at: null,
+            justification: null,
+            changeable: false,
+          }),
+        ).toBe(true);
         const approved: FinalState = {
           result: 'Approved',
           by: { id: MEGAN, displayName: 'Megan Bowen' },
           at: '2026-11-26T10:42:00Z',
+          justification: 'Fine by me',
+          changeable: false,
         };
         expect(await store.finishItem(key, approved)).toBe(true);
-        expect(await store.finishItem(key, { result: 'Denied', by: null, at: null })).toBe(false);
-        expect(await store.finishItem(key, { result: 'gone', by: null, at: null })).toBe(false);
+        expect(
+          await store.finishItem(key, {
+            result: 'Denied',
+            by: null,
+            at: null,
+            justification: null,
+            changeable: false,
+          }),
+        ).toBe(false);
+        expect(
+          await store.finishItem(key, {
+            result: 'gone',
+            by: null,
+            at: null,
+            justification: null,
+            changeable: false,
+          }),
+        ).toBe(false);
         await store.putItem(item(1), MEGAN);
         const read = await store.getItem(key);
         expect(read?.final).toEqual(approved);
@@ -537,7 +578,11 @@ export function describeStoreContract(
     describe('decision dedupe', () => {
       it('recalls a decision until it expires, and forgets expired ones', async () => {
         await store.rememberDecision('k1', recorded, T0 + 1000);
-        await store.rememberDecision('k2', { kind: 'notFound', message: 'gone', requestId: null }, T0 + 10);
+        await store.rememberDecision(
+          'k2',
+          { kind: 'notFound', view: 'caller', message: 'gone', requestId: null },
+          T0 + 10,
+        );
         expect(await store.recalledDecision('k1', T0 + 999)).toEqual(recorded);
         expect(await store.recalledDecision('k1', T0 + 1000)).toBeNull();
         expect(await store.recalledDecision('unknown', T0)).toBeNull();
@@ -607,6 +652,8 @@ export function describeStoreContract(
             result: 'Denied',
             by: { id: MEGAN, displayName: 'Megan Bowen' },
             at: null,
+            justification: null,
+            changeable: false,
           });
           await store.addCopy(copy(key, 'a:alex', '1:1'));
           await store.saveReference(reference(`user:${ALEX.toLowerCase()}`, 'personal'));
@@ -636,7 +683,13 @@ export function describeStoreContract(
 
           expect(await after.getItem(key)).toMatchObject({
             approverIds: [ALEX.toLowerCase(), MEGAN],
-            final: { result: 'Denied', by: { id: MEGAN, displayName: 'Megan Bowen' }, at: null },
+            final: {
+              result: 'Denied',
+              by: { id: MEGAN, displayName: 'Megan Bowen' },
+              at: null,
+              justification: null,
+              changeable: false,
+            },
           });
           expect((await after.getItem(itemKey(item(2).target)))?.item).toEqual(item(2));
           expect(await after.copiesOf(key)).toEqual([copy(key, 'a:alex', '1:1')]);
