@@ -351,35 +351,49 @@ export class ApprovalsBot extends TeamsActivityHandler {
         );
       return;
     }
+    // What already has a card in this chat is not posted again: the chat holds it, and a second copy
+    // would only be one more card to keep up to date.
+    const here = context.activity.conversation.id;
+    const unseen: StoredItem[] = [];
+    for (const s of open) {
+      const copies = await this.deps.store.copiesOf(s.key);
+      if (!copies.some((c) => c.conversationId === here)) unseen.push(s);
+    }
     const max = this.deps.cards.pendingSummaryThreshold;
-    if (open.length > max) {
-      // Many items: one summary, then the most urgent as cards that can be decided right here.
-      const options = {
-        max,
-        now: this.now(),
-        timeZone: this.deps.cards.timeZone,
-        submitOnly: this.deps.cards.submitOnly,
-      };
+    const summary = {
+      max,
+      now: this.now(),
+      timeZone: this.deps.cards.timeZone,
+      submitOnly: this.deps.cards.submitOnly,
+    };
+    const shown = open.length - unseen.length;
+    if (open.length > max || unseen.length === 0) {
+      // Many items, or all of them already here: one summary, most urgent first.
       await context.sendActivity(
         this.attachment(
           renderSummaryCard(
             open.map((s) => s.item),
-            options,
+            summary,
           ),
         ),
       );
-      const urgent = byUrgencyOrder(
-        open.map((s) => s.item),
-        options,
-      )
-        .slice(0, max)
-        .map((item) => itemKey(item.target));
-      for (const key of urgent) {
-        const s = open.find((o) => o.key === key);
-        if (s) await this.sendItemCard(context, s);
-      }
-    } else {
-      for (const s of open) await this.sendItemCard(context, s);
+    }
+    const urgent = byUrgencyOrder(
+      unseen.map((s) => s.item),
+      summary,
+    )
+      .slice(0, max)
+      .map((item) => itemKey(item.target));
+    for (const key of urgent) {
+      const s = unseen.find((o) => o.key === key);
+      if (s) await this.sendItemCard(context, s);
+    }
+    if (shown > 0) {
+      await context.sendActivity(
+        unseen.length === 0
+          ? `Everything waiting on you (${open.length}) already has a card in this chat: scroll up to decide.`
+          : `${shown} more already ${shown === 1 ? 'has a card' : 'have cards'} in this chat: scroll up to decide ${shown === 1 ? 'it' : 'them'}.`,
+      );
     }
     if (discovery.problems.length > 0) {
       const sources = [...new Set(discovery.problems.map((p) => p.source))].join(', ');

@@ -66,6 +66,8 @@ export class CardViews {
       readonly prompt?: string;
       readonly recordedDecision?: ReviewDecision | null;
       readonly justification?: string;
+      /** Graph asked for the approver's words (its 400): say so on the box. */
+      readonly justificationRequired?: boolean;
     },
   ): AdaptiveCard {
     return renderItemCard(item, {
@@ -78,6 +80,7 @@ export class CardViews {
       ...(options.prompt ? { prompt: options.prompt } : {}),
       ...(options.recordedDecision ? { recordedDecision: options.recordedDecision } : {}),
       ...(options.justification ? { justification: options.justification } : {}),
+      ...(options.justificationRequired ? { justificationRequired: true } : {}),
     });
   }
 

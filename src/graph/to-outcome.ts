@@ -24,13 +24,12 @@ export function retryAfterSeconds(headers: Headers, now: number = Date.now()): n
 }
 
 /**
- * A 403 is a missing delegated permission when Graph says so (Authorization_RequestDenied, "Valid
- * permissions not present", graph-contract.md §5.2/G4); otherwise the user may not decide this item.
+ * A 403 is a missing delegated permission when Graph's message says so ("Valid permissions not present",
+ * graph-contract.md §5.2/G4, or names the permissions or scopes the token lacks); otherwise the user may not
+ * decide this item. The code alone does not tell: Authorization_RequestDenied answers both.
  */
-export function isConsentProblem(code: string, message: string): boolean {
-  return (
-    code === 'Authorization_RequestDenied' || /valid permissions not present|consent|scope/i.test(message)
-  );
+export function isConsentProblem(_code: string, message: string): boolean {
+  return /valid permissions not present|permissions?:|consent|scopes?\b/i.test(message);
 }
 
 export function failureOf(response: GraphResponse): Failure {

@@ -34,6 +34,11 @@ export const unauthenticated = (message: string): HttpError =>
   });
 
 const DEFAULT_CODES: Readonly<Record<number, string>> = {
+  400: 'BadRequest',
+  403: 'Authorization_RequestDenied',
+  404: 'ResourceNotFound',
+  // The 409's body is undocumented (graph-contract.md §1.1): a plausible one; clients branch on the status.
+  409: 'Conflict',
   429: 'TooManyRequests',
   500: 'generalException',
   502: 'BadGateway',
@@ -42,6 +47,10 @@ const DEFAULT_CODES: Readonly<Record<number, string>> = {
 };
 
 const DEFAULT_MESSAGES: Readonly<Record<number, string>> = {
+  400: 'The request is not valid.',
+  403: 'Insufficient privileges to complete the operation.',
+  404: 'The resource was not found.',
+  409: 'The request has already been approved by another approver in the same approval stage.',
   429: 'Please retry again later.',
   500: 'General exception while processing.',
   502: 'Bad gateway.',
@@ -49,7 +58,10 @@ const DEFAULT_MESSAGES: Readonly<Record<number, string>> = {
   504: 'The gateway timed out.',
 };
 
-/** A fault's answer: Graph's throttling/outage bodies, with `Retry-After` when the rule sets one. */
+/**
+ * A fault's answer: Graph's refusal, throttling and outage bodies, with `Retry-After` when the rule sets one.
+ * Nothing behind it happens: a faulted write does not land.
+ */
 export function faultError(status: number, retryAfterSeconds?: number): HttpError {
   const headers: Record<string, string> = {};
   if (retryAfterSeconds !== undefined) headers['Retry-After'] = String(retryAfterSeconds);

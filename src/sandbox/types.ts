@@ -115,6 +115,8 @@ export interface FaultMatch {
 
 export type FaultEffect =
   | { readonly latencyMs: number }
+  /** Graph's documented refusals, played without touching state (a 409 whose read then fails, say). */
+  | { readonly status: 400 | 403 | 404 | 409; readonly latencyMs?: number }
   | { readonly status: 429; readonly retryAfterSeconds?: number; readonly latencyMs?: number }
   | {
       readonly status: 500 | 502 | 503 | 504;

@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/log';
 import type { Logger } from '../../src/log';
 import { startSandbox } from '../../src/sandbox';
-import type { Sandbox } from '../../src/sandbox';
+import type { Sandbox, SandboxOptions } from '../../src/sandbox';
 import { startConnectorDouble } from '../support/connector-double';
 import type { ConnectorDouble } from '../support/connector-double';
 import { teamsUser } from '../support/teams';
@@ -25,9 +25,9 @@ export interface Stack {
 /** The whole product in local mode, in-process: Graph sandbox, bot on an ephemeral port, a connector double. */
 export async function startStack(
   env: Record<string, string> = {},
-  options: { answerWithinMs?: number; log?: Logger } = {},
+  options: { answerWithinMs?: number; log?: Logger; sandbox?: SandboxOptions } = {},
 ): Promise<Stack> {
-  const sandbox = await startSandbox({ tenant: 'demo' });
+  const sandbox = await startSandbox({ tenant: 'demo', ...options.sandbox });
   const connector = await startConnectorDouble();
   const config = loadConfig({
     PORT: '0',

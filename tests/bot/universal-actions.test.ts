@@ -13,6 +13,14 @@ beforeEach(() => stack.sandbox.faults.clear());
 
 const personal = () => ({ serviceUrl: stack.connector.serviceUrl });
 
+type Posted = {
+  call: Stack['connector']['calls'][number];
+  card: ReturnType<typeof cardOf>;
+  target: ReturnType<typeof targetOf>;
+};
+/** Every item card posted to a user so far: "pending" posts only what the chat lacks. */
+const posted = new Map<string, Posted[]>();
+
 /** Installs the bot for a user (or asks "pending" after that) and returns the cards it posted. */
 async function install(user: Stack['alex'], activity: 'install' | 'pending' = 'pending') {
   const before = stack.connector.calls.length;
@@ -22,14 +30,18 @@ async function install(user: Stack['alex'], activity: 'install' | 'pending' = 'p
   );
   expect(res.status).toBeLessThan(300);
   await stack.app.bot.idle();
-  const posted = stack.connector.calls.slice(before).filter((c) => c.method === 'POST');
-  return posted
+  const cards = stack.connector.calls
+    .slice(before)
+    .filter((c) => c.method === 'POST')
     .map((c) => ({ call: c, card: cardOf(c.activity), target: targetOf(cardOf(c.activity)) }))
     .filter((p) => p.card && p.target);
+  posted.set(user.aadObjectId, [...cards, ...(posted.get(user.aadObjectId) ?? [])]);
+  return cards;
 }
 
 async function cardFor(user: Stack['alex'], id: string) {
-  const cards = await install(user);
+  await install(user);
+  const cards = posted.get(user.aadObjectId) ?? [];
   const found = cards.find((c) => c.target?.approvalId === id || c.target?.instanceId === id);
   if (!found) throw new Error(`no card for ${id}`);
   return found;

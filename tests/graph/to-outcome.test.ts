@@ -14,9 +14,18 @@ describe('turning a Graph error into an Outcome', () => {
   it.each([
     [400, graphError('BadRequest', 'Invalid decision'), { kind: 'invalid', problems: ['Invalid decision'] }],
     [401, graphError('InvalidAuthenticationToken', 'Token expired'), { kind: 'signInRequired' }],
+    // Authorization_RequestDenied answers a missing role as well as a missing scope: the message decides.
     [
       403,
-      graphError('Authorization_RequestDenied', 'Insufficient privileges'),
+      graphError('Authorization_RequestDenied', 'Insufficient privileges to complete the operation.'),
+      { kind: 'forbidden', reason: 'notApprover' },
+    ],
+    [
+      403,
+      graphError(
+        'Authorization_RequestDenied',
+        'Insufficient privileges to complete the operation. The token needs one of these delegated permissions: AccessReview.ReadWrite.All.',
+      ),
       { kind: 'forbidden', reason: 'missingConsent' },
     ],
     [

@@ -56,6 +56,10 @@ describe('sandbox faults', () => {
   });
 
   it.each([
+    [400, 'BadRequest'],
+    [403, 'Authorization_RequestDenied'],
+    [404, 'ResourceNotFound'],
+    [409, 'Conflict'],
     [503, 'serviceNotAvailable'],
     [504, 'GatewayTimeout'],
   ] as const)('answers %d with Graph’s error body and leaves state alone', async (status, code) => {
