@@ -131,6 +131,22 @@ function connectorReason(error: unknown): string {
   return typeof e?.code === 'string' ? e.code : 'unknown';
 }
 
+/**
+ * Says what the store found when it opened. A loss is loud (a warning that spells out what was lost and
+ * what the bot does about it) and the bot carries on: its outbox does not repeat what was recorded as sent.
+ */
+function reportIntegrity(store: Store, log: Logger): void {
+  const integrity = store.integrity;
+  const message = `store integrity: ${integrity.status}: ${integrity.detail}`;
+  if (integrity.status === 'lost recent writes') {
+    log.warn({ integrity }, `STORE LOST RECENT WRITES. ${message}`);
+  } else if (integrity.status === 'marker missing') {
+    log.warn({ integrity }, message);
+  } else {
+    log.info({ integrity }, message);
+  }
+}
+
 /** The Bot Framework settings botbuilder reads, from our validated configuration only. */
 function botFrameworkOptions(config: Config): ConfigurationBotFrameworkAuthenticationOptions {
   const bf = config.botFramework;
@@ -155,9 +171,15 @@ export async function startApp(
       ? { engine: 'memory' }
       : config.store.engine === 'azure'
         ? { engine: 'azure', ...config.store.azure }
-        : { engine: 'sqlite', directory: config.store.directory };
+        : {
+            engine: 'sqlite',
+            directory: config.store.directory,
+            setting: 'DATA_DIR',
+            warn: (message, error) => deps.log.warn({ err: error }, message),
+          };
   const store = overrides.store ?? (await openStore(storeOptions));
   const housekeeping = startHousekeeping(store, deps.log);
+  reportIntegrity(store, deps.log);
   // One owner for outbox claims and leases; unique per process, so a restarted process is a new owner.
   const owner = overrides.notify?.worker?.owner ?? processOwner();
   const scale =

@@ -8,6 +8,7 @@ import type { Logger } from './log';
 import { BotFrameworkTokens, LocalSandboxTokens } from './auth';
 import { DEMO_TENANT_ID, startSandbox } from './sandbox';
 import { startApp } from './app';
+import { StoreError } from './store';
 
 /** Starts the Agents Playground (a local Teams client and connector) pointed at our bot. */
 function startPlayground(config: Config, botUrl: string, log: Logger): ChildProcess {
@@ -124,6 +125,11 @@ async function startLocal(
 }
 
 void main().catch((error: unknown) => {
+  if (error instanceof StoreError) {
+    // The store names the setting, the path and what to do (never a secret): one line, no stack.
+    process.stderr.write(`The store could not start: ${error.message.replace(/\s+/g, ' ')}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`The bot could not start: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
 });

@@ -3,7 +3,7 @@ import { BoundedMap } from '../bounded';
 import type { AdaptiveCard } from '../cards';
 import type { OutboxEntry, Store, StoredItem, StoredReference } from '../store';
 import { itemKey as keyOf } from '../domain';
-import { digestPayload, itemPayload, personalKey, sendEntry, updatePayload } from './entries';
+import { digestCopyKey, digestPayload, itemPayload, personalKey, sendEntry, updatePayload } from './entries';
 import type { RateLimiter, SendScope } from './rate-limit';
 import type { Delivered, DeliveryFailure, NotifyCards, ReferenceJson, TeamsDelivery } from './types';
 
@@ -589,6 +589,16 @@ export class DeliveryWorker {
       this.counters.skipped += 1;
       return done(null, 'nothing left to digest');
     }
+    // Like an item card: a recorded copy in this conversation means the digest is there already. Its
+    // follow-up cards are enqueued again (their dedupe keys drop what was enqueued before).
+    const recordKey = digestCopyKey(entry.dedupeKey);
+    const recorded = (await store.copiesOf(recordKey)).find(
+      (c) => target.conversationId !== '' && c.conversationId === target.conversationId,
+    );
+    if (recorded) {
+      this.counters.skipped += 1;
+      return this.digestCards(entry, open, recorded.activityId);
+    }
     const max = this.deps.options.digestCards;
     const card = this.deps.cards.digest(
       open.map((s) => s.item),
@@ -613,6 +623,16 @@ export class DeliveryWorker {
       }
       return this.failed(entry, result.failure);
     }
+    // Recorded before the entry is completed, as item cards are, so that it is not sent twice.
+    await store.addCopy({
+      itemKey: recordKey,
+      conversationId: result.conversationId,
+      activityId: result.activityId,
+      scope: reference.scope,
+      recipientId: payload.approverId,
+      reference: reference.reference,
+      sentAt: new Date(this.deps.now()).toISOString(),
+    });
     this.counters.sent += 1;
     return this.digestCards(entry, open, result.activityId);
   }

@@ -137,6 +137,15 @@ export function finalUpdateEntry(
   };
 }
 
+/**
+ * The item key under which a digest card's copy is recorded: a digest is a message too, and a recorded copy
+ * is what stops it from being sent twice (after a crash between the send and completing the entry, or an
+ * outbox rolled back with a lost write-ahead log). Item keys start with an item kind (`accessPackage:`,
+ * `pimGroup:`, `pimRole:`, `accessReview:`), never `digest:`, and copies are only ever looked up by key, so
+ * no item's copies (final-state updates, "already carded" checks) can include a digest.
+ */
+export const digestCopyKey = (dedupeKey: string): string => `digest:${dedupeKey}`;
+
 /** `round` names the occasion: a discovery cycle for a flood, a day for a digest-preferring approver. */
 export function digestEntry(
   approverId: string,

@@ -19,7 +19,7 @@ export { PUSH_TOLERANCE_MS, PushGate, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPu
 export type { PushRequest } from './push';
 export { nextLocalTime, parseWindow, quietUntil } from './quiet-hours';
 export { channelIdOf, nameId, parseFilter, targetsOf } from './subscriptions';
-export { channelKey, personalKey } from './entries';
+export { channelKey, digestCopyKey, digestEntry, personalKey } from './entries';
 export type {
   ApproverAccess,
   Created,

@@ -49,6 +49,7 @@ import type {
   Store,
   StoredItem,
   StoredReference,
+  StoreIntegrity,
   StoreSize,
   SubscriptionTarget,
   UserPreferences,
@@ -147,6 +148,7 @@ function parse<T>(text: string): T {
 export class AzureStore implements Store {
   private readonly now: () => Date;
   private readonly concurrency: number;
+  readonly integrity: StoreIntegrity;
 
   private constructor(
     private readonly t: Record<TableName, Table>,
@@ -156,6 +158,11 @@ export class AzureStore implements Store {
   ) {
     this.now = options.now ?? (() => new Date());
     this.concurrency = options.concurrency ?? 16;
+    this.integrity = {
+      status: 'not checked',
+      detail: 'Azure Storage keeps its own replicas; the bot has no file of its own to check.',
+      checkedAt: this.now().toISOString(),
+    };
   }
 
   /** Opens the store, creating its tables on first use (safe when several instances start at once). */

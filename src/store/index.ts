@@ -24,6 +24,8 @@ export type {
   Store,
   StoredItem,
   StoredReference,
+  StoreIntegrity,
+  IntegrityStatus,
   StoreSize,
   SubscriptionFilter,
   SubscriptionKind,
@@ -32,8 +34,9 @@ export type {
 } from './types';
 export { DEFAULT_PREFERENCES, OUTBOX_STATES } from './types';
 export { StoreError, subscriptionTargetsOf } from './rules';
+export type { StoreErrorDetails } from './rules';
 export { MemoryStore } from './memory-store';
-export type { SqliteStore, SqliteStoreOptions } from './sqlite-store';
+export type { SqliteIntegrity, SqliteStore, SqliteStoreOptions } from './sqlite-store';
 export type { AzureStore, AzureStoreOptions } from './azure-store';
 export { measureStore, syntheticItem } from './measure';
 export type { Housekeeping } from './housekeeping';
@@ -81,6 +84,10 @@ export type StoreOptions =
       readonly engine?: 'sqlite';
       /** The data folder; created when missing. */
       readonly directory: string | null;
+      /** The setting that chose the folder, named in start-up errors (`DATA_DIR` unless given). */
+      readonly setting?: string;
+      /** Told about background checkpoints that failed (the store carries on). */
+      readonly warn?: (message: string, error: unknown) => void;
       readonly now?: () => Date;
     }
   | { readonly engine: 'memory'; readonly now?: () => Date }
@@ -120,7 +127,12 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       'The SQLite store needs a data folder: configure one, or ask for the memory store.',
     );
   }
-  return openSqliteStore({ directory: options.directory, ...(options.now ? { now: options.now } : {}) });
+  return openSqliteStore({
+    directory: options.directory,
+    ...(options.setting ? { setting: options.setting } : {}),
+    ...(options.warn ? { warn: options.warn } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
 }
 
 /** Leases and a rate budget shared by every instance that uses the same store. */

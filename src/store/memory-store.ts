@@ -26,6 +26,7 @@ import type {
   Store,
   StoredItem,
   StoredReference,
+  StoreIntegrity,
   StoreSize,
   SubscriptionTarget,
   UserPreferences,
@@ -57,8 +58,15 @@ export class MemoryStore implements Store {
   private readonly users = new Map<string, UserFlags>();
   private readonly reminded = new Set<string>();
   private copyCount = 0;
+  readonly integrity: StoreIntegrity;
 
-  constructor(private readonly now: () => Date = () => new Date()) {}
+  constructor(private readonly now: () => Date = () => new Date()) {
+    this.integrity = {
+      status: 'not checked',
+      detail: 'The memory store keeps nothing across restarts: there is nothing to check.',
+      checkedAt: now().toISOString(),
+    };
+  }
 
   // ---- Items ----
 

@@ -7,10 +7,28 @@ import type { ClaimRequest, PendingDiff, SubscriptionTarget } from './types';
  * meaning (only on mechanics).
  */
 
+/**
+ * What a start-up failure is about, so that the operator can act on it: the setting that names the folder,
+ * the folder (absolute), the file concerned (if one), what happened and what to do.
+ */
+export interface StoreErrorDetails {
+  /** The configuration setting that chose the folder, e.g. `DATA_DIR`. */
+  readonly setting: string;
+  /** The folder, as an absolute path. */
+  readonly path: string;
+  readonly file: string | null;
+  /** The errno or SQLite code, or the check that failed: `EROFS`, `SQLITE_NOTADB`, `quick_check`. */
+  readonly cause: string;
+  /** What the operator should do about it. */
+  readonly action: string;
+}
+
 export class StoreError extends Error {
   constructor(
     readonly code: `approvals.store.${string}`,
     message: string,
+    /** Present on failures to open the store at start: enough to name the setting and the path. */
+    readonly details: StoreErrorDetails | null = null,
   ) {
     super(message);
     this.name = 'StoreError';

@@ -114,6 +114,19 @@ const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- The generation: bumped after every checkpoint and mirrored in a marker file beside the database
+      -- (sqlite-integrity.ts), so that a lost write-ahead log or a restored older file is noticed at open.
+      CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value INTEGER NOT NULL,
+        at TEXT
+      ) WITHOUT ROWID;
+      INSERT INTO meta (key, value, at) VALUES ('generation', 0, NULL);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
@@ -122,18 +135,23 @@ function currentVersion(db: Db): number {
   return column<[], number | null>(db, 'SELECT max(version) FROM schema_version').get() ?? 0;
 }
 
-/** Brings the file to SCHEMA_VERSION; safe when several processes open the same file at once. */
-export function migrate(db: Db): void {
+function tooNewError(found: number): Error {
+  return new StoreError(
+    'approvals.store.schemaTooNew',
+    `The store was written by a newer version of the bot (schema ${found}, this build knows ${SCHEMA_VERSION}). Upgrade the bot or use another data folder.`,
+  );
+}
+
+/**
+ * Brings the file to SCHEMA_VERSION; safe when several processes open the same file at once. A file written
+ * by a newer build is refused with `tooNew(its version)`.
+ */
+export function migrate(db: Db, tooNew: (found: number) => Error = tooNewError): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
   // IMMEDIATE takes the write lock before reading the version, so two processes cannot both migrate.
   immediate(db, () => {
     const from = currentVersion(db);
-    if (from > SCHEMA_VERSION) {
-      throw new StoreError(
-        'approvals.store.schemaTooNew',
-        `The store was written by a newer version of the bot (schema ${from}, this build knows ${SCHEMA_VERSION}). Upgrade the bot or use another data folder.`,
-      );
-    }
+    if (from > SCHEMA_VERSION) throw tooNew(from);
     for (const migration of MIGRATIONS) {
       if (migration.version <= from) continue;
       db.exec(migration.sql);

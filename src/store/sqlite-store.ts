@@ -1,7 +1,6 @@
 import type { FinalState } from '../domain';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { itemKey } from '../domain';
 import type { Outcome, PendingItem } from '../domain';
 import {
@@ -17,7 +16,21 @@ import {
 } from './rules';
 import type { Db } from './sqlite-db';
 import { column, immediate, openDatabase, statement } from './sqlite-db';
-import { migrate } from './sqlite-schema';
+import {
+  appendJournal,
+  fileSize,
+  oldestJournalLine,
+  openFailure,
+  prepareDirectory,
+  quickCheckFailure,
+  readJournal,
+  readMarker,
+  schemaTooNewFailure,
+  trimJournal,
+  writeMarker,
+} from './sqlite-files';
+import type { MarkerRead, StoreLocation } from './sqlite-files';
+import { SCHEMA_VERSION, migrate } from './sqlite-schema';
 import type {
   AuditEntry,
   CardCopy,
@@ -34,6 +47,7 @@ import type {
   Store,
   StoredItem,
   StoredReference,
+  StoreIntegrity,
   StoreSize,
   SubscriptionTarget,
   UserPreferences,
@@ -47,9 +61,40 @@ export interface SqliteStoreOptions {
   readonly now?: () => Date;
   /** How long a write waits for another process's transaction before failing. */
   readonly busyTimeoutMs?: number;
+  /** The setting that chose `directory`, named in every start-up error; `DATA_DIR` unless given. */
+  readonly setting?: string;
+  /** How often the write-ahead log is checkpointed and the generation bumped while open; 5 s unless given. */
+  readonly checkpointMs?: number;
+  /** A write that leaves the write-ahead log bigger than this checkpoints at once; 4 MiB unless given. */
+  readonly walLimitBytes?: number;
+  /**
+   * Copies-journal lines written this long before the checkpoint before last are dropped (they are in the
+   * database file by then); a minute unless given.
+   */
+  readonly journalKeepMs?: number;
+  /** Told about a background checkpoint or journal trim that failed (the store carries on). */
+  readonly warn?: (message: string, error: unknown) => void;
 }
 
 export const DEFAULT_SQLITE_FILE = 'approvals.sqlite';
+/** Beside the database: `{ generation, at }` as of the latest checkpoint (see SqliteStore). */
+export const MARKER_SUFFIX = '.marker';
+/** Beside the database: one JSON line per card copy recorded, replayed into the database at every open. */
+export const COPIES_SUFFIX = '.copies';
+
+const DEFAULT_CHECKPOINT_MS = 5000;
+const DEFAULT_WAL_LIMIT_BYTES = 4 * 1024 * 1024;
+const DEFAULT_JOURNAL_KEEP_MS = 60_000;
+
+/** What the SQLite store found at open, with the numbers behind it. */
+export interface SqliteIntegrity extends StoreIntegrity {
+  /** The generation the database held when opened (before this open's own bump). */
+  readonly databaseGeneration: number;
+  /** The marker's generation, null when it was missing or unreadable. */
+  readonly markerGeneration: number | null;
+  /** Card copies the journal had and the database had not (lost with the write-ahead log, usually). */
+  readonly copiesRestored: number;
+}
 
 interface ItemRow {
   readonly key: string;
@@ -123,10 +168,42 @@ function toEntry(row: OutboxRow, payload: string | undefined): OutboxEntry {
  * every committed transaction through a process crash (SIGKILL); only an OS crash or power loss can drop
  * the last few. node:sqlite is synchronous, so each method runs its statements without yielding; writes
  * that read first use BEGIN IMMEDIATE, so other processes on the same file wait rather than interleave.
+ *
+ * Damage is detected, not assumed away. Every open runs `PRAGMA quick_check`. SQLite's own checkpoints are
+ * off: the store checkpoints itself (every `checkpointMs`, after a write that leaves the log over
+ * `walLimitBytes`, and on close), and each time, in the same synchronous step, bumps a generation in the
+ * database (a write that lands in the log) and then writes it to a marker file beside the database. So the
+ * database as read (file + log) always holds a generation at least the marker's, unless the log was lost or
+ * an older file was put back: then it holds less, and the next open says so (`integrity`). Several
+ * processes may share the file: each bumps atomically and writes the marker only after its bump committed,
+ * and an open reads the marker before the database, so a race can only make the marker lag (a loss missed),
+ * never run ahead (a false alarm).
+ *
+ * Card copies are what stops a send from being repeated, so they are also appended (fdatasync'd) to a
+ * journal beside the database and replayed into it at every open: a copy lost with the log comes back, and
+ * an outbox entry re-created by discovery finds its card already in the conversation. Lines are dropped once
+ * a complete checkpoint has long since put their copies into the database file.
  */
 export class SqliteStore implements Store {
   private readonly now: () => Date;
   private readonly sql: ReturnType<typeof prepare>;
+  private readonly copyTx: (copy: CardCopy) => void;
+  private readonly replayTx: () => number;
+  private readonly bumpTx: (floor: number, at: string) => number;
+  private readonly marker: string;
+  private readonly journal: string;
+  private readonly wal: string;
+  private readonly checkpointMs: number;
+  private readonly walLimitBytes: number;
+  private readonly journalKeepMs: number;
+  private readonly warn: (message: string, error: unknown) => void;
+  private timer: NodeJS.Timeout | null = null;
+  /** The WAL size past which a write checkpoints: the limit, or the limit above what a checkpoint left. */
+  private walCheckAt: number;
+  /** Start times (wall clock, ms) of the latest two checkpoints that copied the whole log into the file. */
+  private complete: number[] = [];
+  private lastTrim = 0;
+  private found: SqliteIntegrity | null = null;
   private readonly putTx: (sightings: readonly ItemSighting[]) => StoredItem[];
   private readonly finishTx: (key: string, final: FinalState | null) => boolean;
   private readonly enqueueTx: (entries: readonly NewOutboxEntry[]) => OutboxEntry[];
@@ -138,11 +215,59 @@ export class SqliteStore implements Store {
   private constructor(
     private readonly db: Db,
     readonly path: string,
-    now: (() => Date) | undefined,
+    options: SqliteStoreOptions,
   ) {
-    this.now = now ?? (() => new Date());
+    this.now = options.now ?? (() => new Date());
+    this.marker = `${path}${MARKER_SUFFIX}`;
+    this.journal = `${path}${COPIES_SUFFIX}`;
+    this.wal = `${path}-wal`;
+    this.checkpointMs = options.checkpointMs ?? DEFAULT_CHECKPOINT_MS;
+    this.walLimitBytes = options.walLimitBytes ?? DEFAULT_WAL_LIMIT_BYTES;
+    this.walCheckAt = this.walLimitBytes;
+    this.journalKeepMs = options.journalKeepMs ?? DEFAULT_JOURNAL_KEEP_MS;
+    this.warn = options.warn ?? (() => undefined);
     const sql = prepare(db);
     this.sql = sql;
+
+    // The journal line is written while this transaction holds the write lock, so that it never races a
+    // trim (which holds the same lock); a journal that cannot be written fails the call after the copy is
+    // committed, so a retry finds the copy rather than sending again.
+    this.copyTx = (copy: CardCopy) => {
+      let journalError: unknown = null;
+      immediate(db, () => {
+        const text = JSON.stringify(copy);
+        if (sql.insertCopy.run(copy.itemKey, copy.conversationId, copy.activityId, text).changes === 0)
+          return;
+        try {
+          appendJournal(this.journal, { at: Date.now(), copy });
+        } catch (error) {
+          journalError = error;
+        }
+      })();
+      if (journalError !== null) {
+        throw new StoreError(
+          'approvals.store.journal',
+          `the card copy was recorded, but not in ${this.journal}: ${journalError instanceof Error ? journalError.message : String(journalError)}`,
+        );
+      }
+    };
+
+    this.replayTx = immediate(db, () => {
+      let restored = 0;
+      for (const line of readJournal(this.journal)) {
+        const c = line.copy;
+        restored += sql.insertCopy.run(c.itemKey, c.conversationId, c.activityId, JSON.stringify(c)).changes;
+      }
+      return restored;
+    });
+
+    this.bumpTx = immediate(db, (floor: number, at: string) => {
+      const generation = sql.bumpGeneration.get({ floor, at });
+      if (generation === undefined)
+        throw new StoreError('approvals.store.bug', 'the generation row is missing');
+      this.trimJournal();
+      return generation;
+    });
 
     const put = (item: PendingItem, approverId: string | null, at: string): StoredItem => {
       const key = itemKey(item.target);
@@ -248,33 +373,139 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** Opens (creating when missing) the store file in `directory` and brings its schema up to date. */
+  /**
+   * Opens (creating when missing) the store file in `directory`, checks it, brings its schema up to date
+   * and says what it found (`integrity`). Every way this can fail is a StoreError with details that name
+   * the setting and the absolute path.
+   */
   static open(options: SqliteStoreOptions): SqliteStore {
-    mkdirSync(options.directory, { recursive: true });
-    const path = join(options.directory, options.fileName ?? DEFAULT_SQLITE_FILE);
-    const db = openDatabase(path, { timeoutMs: options.busyTimeoutMs ?? 5000 });
+    const directory = resolve(options.directory);
+    const where: StoreLocation = {
+      setting: options.setting ?? 'DATA_DIR',
+      directory,
+      file: resolve(directory, options.fileName ?? DEFAULT_SQLITE_FILE),
+    };
+    prepareDirectory(where);
+    let db: Db;
+    try {
+      db = openDatabase(where.file, { timeoutMs: options.busyTimeoutMs ?? 5000 });
+    } catch (error) {
+      throw openFailure(error, where);
+    }
     try {
       db.exec('PRAGMA journal_mode = WAL');
       db.exec('PRAGMA synchronous = NORMAL');
-      migrate(db);
-      return new SqliteStore(db, path, options.now);
+      // Checkpoints are the store's own (see the class comment); after one, the log file shrinks back.
+      db.exec('PRAGMA wal_autocheckpoint = 0');
+      db.exec('PRAGMA journal_size_limit = 0');
+      const problems = db
+        .prepare('PRAGMA quick_check')
+        .all()
+        .map((row) => String(Object.values(row)[0]));
+      if (problems.length !== 1 || problems[0] !== 'ok') throw quickCheckFailure(where, problems);
+      migrate(db, (found) => schemaTooNewFailure(where, found, SCHEMA_VERSION));
+      const store = new SqliteStore(db, where.file, options);
+      store.start();
+      return store;
     } catch (error) {
-      db.close();
-      throw error;
+      if (db.isOpen) db.close();
+      throw openFailure(error, where);
     }
+  }
+
+  /** What the store found when it opened (see IntegrityStatus). */
+  get integrity(): SqliteIntegrity {
+    if (!this.found) throw new StoreError('approvals.store.bug', 'the store was not started');
+    return this.found;
+  }
+
+  /**
+   * Compares the database with its marker, replays the copies journal, and starts the checkpoints. The
+   * marker is read before the database: another process may bump both meanwhile, and read in this order
+   * the marker can only look older than the database, never newer.
+   */
+  private start(): void {
+    const marker = readMarker(this.marker);
+    const restored = this.replayTx();
+    const generation = this.sql.getGeneration.get() ?? { value: 0, at: null };
+    const hasData = this.sql.hasData.get() === 1;
+    this.found = judge({
+      marker,
+      generation: generation.value,
+      generationAt: generation.at,
+      hasData,
+      restored,
+      fileName: basename(this.path),
+      checkedAt: new Date().toISOString(),
+    });
+    // Past the marker, so that a loss is reported once and the next open compares afresh.
+    this.checkpoint(marker.kind === 'found' ? marker.marker.generation : 0);
+    this.timer = setInterval(() => this.maintain('timer'), this.checkpointMs);
+    this.timer.unref();
+  }
+
+  /**
+   * One step: checkpoint (PASSIVE: it never waits for readers), then bump the generation (a write into the
+   * fresh log) and write it to the marker. Nothing yields in between.
+   */
+  private checkpoint(floor = 0): void {
+    const startedAt = Date.now();
+    const result = this.sql.checkpoint.get();
+    if (result && result.busy === 0 && result.log >= 0 && result.log === result.checkpointed) {
+      this.complete = [...this.complete, startedAt].slice(-2);
+    }
+    const at = new Date().toISOString();
+    const generation = this.bumpTx(floor, at);
+    writeMarker(this.marker, { generation, at });
+    this.walCheckAt = fileSize(this.wal) + this.walLimitBytes;
+  }
+
+  /** A checkpoint that must not fail the caller (the timer, a write): a failure is reported and skipped. */
+  private maintain(reason: 'timer' | 'write' | 'close'): void {
+    try {
+      this.checkpoint();
+    } catch (error) {
+      this.warn(`SQLite store: the ${reason} checkpoint failed; the next one tries again`, error);
+    }
+  }
+
+  /**
+   * Inside the bump's transaction (the write lock keeps appends out): drops journal lines written more than
+   * `journalKeepMs` before the checkpoint before last, once the oldest line is that old.
+   */
+  private trimJournal(): void {
+    const previous = this.complete.length === 2 ? this.complete[0] : undefined;
+    if (previous === undefined) return;
+    const cutoff = previous - this.journalKeepMs;
+    const now = Date.now();
+    if (now - this.lastTrim < this.journalKeepMs / 2) return;
+    try {
+      const oldest = oldestJournalLine(this.journal);
+      if (oldest === null || oldest >= cutoff) return;
+      trimJournal(this.journal, cutoff);
+      this.lastTrim = now;
+    } catch (error) {
+      this.warn('SQLite store: could not trim the card-copies journal; it is tried again later', error);
+    }
+  }
+
+  /** After every write: a log grown past its limit is checkpointed now, not at the next tick. */
+  private wrote<T>(result: T): T {
+    if (fileSize(this.wal) > this.walCheckAt) this.maintain('write');
+    return result;
   }
 
   // ---- Items ----
 
   async putItem(item: PendingItem, approverId: string | null): Promise<StoredItem> {
-    const [stored] = this.putTx([{ item, approverId }]);
+    const [stored] = this.wrote(this.putTx([{ item, approverId }]));
     // One sighting in, one stored item out: only a bug in putTx could leave it undefined.
     if (!stored) throw new StoreError('approvals.store.bug', 'putItem stored nothing');
     return stored;
   }
 
   async putItems(sightings: readonly ItemSighting[]): Promise<void> {
-    this.putTx(sightings);
+    this.wrote(this.putTx(sightings));
   }
 
   async getItem(key: string): Promise<StoredItem | null> {
@@ -283,13 +514,13 @@ export class SqliteStore implements Store {
   }
 
   async finishItem(key: string, final: FinalState | null): Promise<boolean> {
-    return this.finishTx(key, final);
+    return this.wrote(this.finishTx(key, final));
   }
 
   // ---- Card copies ----
 
   async addCopy(copy: CardCopy): Promise<void> {
-    this.sql.insertCopy.run(copy.itemKey, copy.conversationId, copy.activityId, JSON.stringify(copy));
+    this.wrote(this.copyTx(copy));
   }
 
   async copiesOf(itemKey: string): Promise<readonly CardCopy[]> {
@@ -299,7 +530,7 @@ export class SqliteStore implements Store {
   // ---- Conversation references ----
 
   async saveReference(reference: StoredReference): Promise<void> {
-    this.sql.upsertReference.run(reference.key, reference.scope, JSON.stringify(reference));
+    this.wrote(this.sql.upsertReference.run(reference.key, reference.scope, JSON.stringify(reference)));
   }
 
   async getReference(key: string): Promise<StoredReference | null> {
@@ -308,7 +539,7 @@ export class SqliteStore implements Store {
   }
 
   async removeReference(key: string): Promise<void> {
-    this.sql.removeReference.run(key);
+    this.wrote(this.sql.removeReference.run(key));
   }
 
   async listReferences(page: ReferencePage = {}): Promise<readonly StoredReference[]> {
@@ -324,7 +555,7 @@ export class SqliteStore implements Store {
   // ---- Audit ----
 
   async appendAudit(entry: AuditEntry): Promise<void> {
-    this.sql.insertAudit.run(userKey(entry.userId), JSON.stringify(entry));
+    this.wrote(this.sql.insertAudit.run(userKey(entry.userId), JSON.stringify(entry)));
   }
 
   async auditFor(userId: string, limit: number): Promise<readonly AuditEntry[]> {
@@ -335,12 +566,12 @@ export class SqliteStore implements Store {
   // ---- Outbox ----
 
   async enqueue(entries: readonly NewOutboxEntry[]): Promise<readonly OutboxEntry[]> {
-    return entries.length === 0 ? [] : this.enqueueTx(entries);
+    return entries.length === 0 ? [] : this.wrote(this.enqueueTx(entries));
   }
 
   async claimDue(request: ClaimRequest): Promise<readonly OutboxEntry[]> {
     checkClaim(request);
-    return request.limit === 0 ? [] : this.claimTx(request);
+    return request.limit === 0 ? [] : this.wrote(this.claimTx(request));
   }
 
   async completeOutbox(
@@ -348,7 +579,7 @@ export class SqliteStore implements Store {
     owner: string,
     result: { readonly activityId: string | null; readonly now: number },
   ): Promise<boolean> {
-    return this.completeTx(id, owner, result.activityId, result.now);
+    return this.wrote(this.completeTx(id, owner, result.activityId, result.now));
   }
 
   async retryOutbox(
@@ -363,7 +594,7 @@ export class SqliteStore implements Store {
       notBefore: retry.notBefore,
       error: retry.error,
     });
-    return run.changes === 1;
+    return this.wrote(run.changes === 1);
   }
 
   async failOutbox(
@@ -371,7 +602,7 @@ export class SqliteStore implements Store {
     owner: string,
     failure: { readonly error: string; readonly now: number },
   ): Promise<boolean> {
-    return this.sql.fail.run({ id, owner, now: failure.now, error: failure.error }).changes === 1;
+    return this.wrote(this.sql.fail.run({ id, owner, now: failure.now, error: failure.error }).changes === 1);
   }
 
   async getOutboxEntry(id: string): Promise<OutboxEntry | null> {
@@ -388,12 +619,12 @@ export class SqliteStore implements Store {
   // ---- Channel subscriptions ----
 
   async addSubscription(subscription: ChannelSubscription): Promise<boolean> {
-    return this.subscribeTx(subscription);
+    return this.wrote(this.subscribeTx(subscription));
   }
 
   async removeSubscription(conversationId: string, target: SubscriptionTarget): Promise<boolean> {
-    return (
-      this.sql.removeSubscription.run(conversationId, target.kind, target.id.toLowerCase()).changes === 1
+    return this.wrote(
+      this.sql.removeSubscription.run(conversationId, target.kind, target.id.toLowerCase()).changes === 1,
     );
   }
 
@@ -418,7 +649,7 @@ export class SqliteStore implements Store {
   // ---- Decision dedupe ----
 
   async rememberDecision(key: string, outcome: Outcome, expiresAt: number): Promise<void> {
-    this.sql.rememberDecision.run(key, JSON.stringify(outcome), expiresAt);
+    this.wrote(this.sql.rememberDecision.run(key, JSON.stringify(outcome), expiresAt));
   }
 
   async recalledDecision(key: string, now: number): Promise<Outcome | null> {
@@ -427,13 +658,13 @@ export class SqliteStore implements Store {
   }
 
   async forgetExpiredDecisions(now: number): Promise<number> {
-    return this.sql.forgetDecisions.run(now).changes;
+    return this.wrote(this.sql.forgetDecisions.run(now).changes);
   }
 
   // ---- Discovery bookkeeping ----
 
   async setPendingFor(approverId: string, itemKeys: readonly string[]): Promise<PendingDiff> {
-    return this.pendingTx(approverId, itemKeys);
+    return this.wrote(this.pendingTx(approverId, itemKeys));
   }
 
   async pendingFor(approverId: string): Promise<readonly string[]> {
@@ -442,11 +673,11 @@ export class SqliteStore implements Store {
   }
 
   async markUnreachable(userId: string, reason: string): Promise<void> {
-    this.sql.setUnreachable.run(userKey(userId), reason);
+    this.wrote(this.sql.setUnreachable.run(userKey(userId), reason));
   }
 
   async clearUnreachable(userId: string): Promise<void> {
-    this.sql.clearUnreachable.run(userKey(userId));
+    this.wrote(this.sql.clearUnreachable.run(userKey(userId)));
   }
 
   async isUnreachable(userId: string): Promise<boolean> {
@@ -459,11 +690,11 @@ export class SqliteStore implements Store {
   }
 
   async setPreferences(userId: string, preferences: UserPreferences): Promise<void> {
-    this.sql.setPreferences.run(userKey(userId), JSON.stringify(preferences));
+    this.wrote(this.sql.setPreferences.run(userKey(userId), JSON.stringify(preferences)));
   }
 
   async markReminded(itemKey: string, approverId: string): Promise<boolean> {
-    return this.sql.remind.run(itemKey, userKey(approverId)).changes === 1;
+    return this.wrote(this.sql.remind.run(itemKey, userKey(approverId)).changes === 1);
   }
 
   async size(): Promise<StoreSize> {
@@ -476,17 +707,87 @@ export class SqliteStore implements Store {
     };
   }
 
+  /** Checkpoints (so the marker matches what the file holds) and closes; a second close does nothing. */
   async close(): Promise<void> {
-    if (this.db.isOpen) this.db.close();
+    if (!this.db.isOpen) return;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.maintain('close');
+    this.db.close();
   }
 }
 
-function fileSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
+const copies = (n: number): string => `${n} card ${n === 1 ? 'copy' : 'copies'}`;
+
+interface Judged {
+  readonly marker: MarkerRead;
+  readonly generation: number;
+  readonly generationAt: string | null;
+  readonly hasData: boolean;
+  readonly restored: number;
+  readonly fileName: string;
+  readonly checkedAt: string;
+}
+
+/** What the comparison of the database with its marker means, in words for the log and a probe. */
+function judge(j: Judged): SqliteIntegrity {
+  const base = {
+    databaseGeneration: j.generation,
+    markerGeneration: j.marker.kind === 'found' ? j.marker.marker.generation : null,
+    copiesRestored: j.restored,
+    checkedAt: j.checkedAt,
+  };
+  const restored =
+    j.restored > 0
+      ? ` ${copies(j.restored)} missing from the database were restored from ${j.fileName}${COPIES_SUFFIX}.`
+      : '';
+  if (j.marker.kind === 'found') {
+    const m = j.marker.marker;
+    if (j.generation >= m.generation) {
+      return {
+        ...base,
+        status: 'ok',
+        detail: `quick_check ok; generation ${j.generation}, marker ${m.generation}.${restored}`,
+      };
+    }
+    const lost =
+      `${j.fileName} is at generation ${j.generation} but its marker says ${m.generation} (written ${m.at}): ` +
+      `its write-ahead log (${j.fileName}-wal) was lost, or an older copy of ${j.fileName} (or an empty one) ` +
+      `was put in its place. ` +
+      (j.hasData
+        ? `What was written before ${j.generationAt ?? 'its first checkpoint'} is intact; writes after it may be ` +
+          `gone (outbox progress, card copies, pending sets, settings, audit entries).`
+        : `It holds no data now: everything the bot kept is gone.`);
+    return {
+      ...base,
+      status: 'lost recent writes',
+      detail:
+        `${lost} The bot continues: ${copies(j.restored)} were restored from ${j.fileName}${COPIES_SUFFIX}, ` +
+        `so cards already posted are not posted again; discovery finds what is still pending and re-creates ` +
+        `lost outbox entries under their old dedupe keys. Settings and subscriptions changed since then may ` +
+        `need to be made again.`,
+    };
   }
+  if (j.marker.kind === 'missing' && !j.hasData) {
+    return {
+      ...base,
+      status: 'first start',
+      detail: `No store here yet: created ${j.fileName} and its marker.${restored}`,
+    };
+  }
+  const why =
+    j.marker.kind === 'unreadable'
+      ? `its marker could not be read (${j.marker.reason})`
+      : j.generation === 0
+        ? `it was written by a version of the bot without one`
+        : `the marker was deleted, or the database was copied here without it`;
+  return {
+    ...base,
+    status: 'marker missing',
+    detail:
+      `${j.fileName} has data but no marker to compare it with: ${why}. A write-ahead log lost before this ` +
+      `start cannot be told from a clean stop. A new marker was written; from now on such a loss is noticed.${restored}`,
+  };
 }
 
 /** Every statement, prepared once per connection. */
@@ -502,6 +803,25 @@ function prepare(db: Db) {
     setFinal: statement<{ key: string; final: string | null; updatedAt: string }>(
       db,
       'UPDATE items SET final = @final, updated_at = @updatedAt WHERE key = @key',
+    ),
+
+    checkpoint: statement<[], { busy: number; log: number; checkpointed: number }>(
+      db,
+      'PRAGMA wal_checkpoint(PASSIVE)',
+    ),
+    getGeneration: statement<[], { value: number; at: string | null }>(
+      db,
+      "SELECT value, at FROM meta WHERE key = 'generation'",
+    ),
+    bumpGeneration: column<{ floor: number; at: string }, number>(
+      db,
+      "UPDATE meta SET value = max(value, @floor) + 1, at = @at WHERE key = 'generation' RETURNING value",
+    ),
+    hasData: column<[], number>(
+      db,
+      `SELECT EXISTS (SELECT 1 FROM items) OR EXISTS (SELECT 1 FROM outbox) OR EXISTS (SELECT 1 FROM card_copies)
+         OR EXISTS (SELECT 1 FROM conversation_refs) OR EXISTS (SELECT 1 FROM audit)
+         OR EXISTS (SELECT 1 FROM subscriptions) OR EXISTS (SELECT 1 FROM users)`,
     ),
 
     insertCopy: statement<[string, string, string, string]>(

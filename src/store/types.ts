@@ -172,6 +172,25 @@ export interface StoreSize {
 }
 
 /**
+ * What the store found about its own data when it opened (for the start-up log and a readiness probe):
+ * - `ok`: the data is as it was left;
+ * - `first start`: there was no data yet;
+ * - `marker missing`: there is data but nothing to compare it with, so a loss before this start would go
+ *   unnoticed (the marker was deleted, or the data was written by a version without one);
+ * - `lost recent writes`: the data is older than it was (a lost write-ahead log, an older file restored);
+ * - `not checked`: the engine has nothing of its own to check (memory, Azure Storage).
+ */
+export type IntegrityStatus = 'ok' | 'first start' | 'marker missing' | 'lost recent writes' | 'not checked';
+
+export interface StoreIntegrity {
+  readonly status: IntegrityStatus;
+  /** What was found, what it means and what the bot does about it, in a sentence or three. */
+  readonly detail: string;
+  /** ISO time of the check. */
+  readonly checkedAt: string;
+}
+
+/**
  * The store port: what the bot keeps between turns and across restarts (design rule 9). Every
  * implementation passes tests/store/store-contract.ts. User ids are Entra object ids, compared without case.
  */
@@ -272,6 +291,9 @@ export interface Store {
   setPreferences(userId: string, preferences: UserPreferences): Promise<void>;
   /** True the first time for (item, approver), false ever after: one reminder each. */
   markReminded(itemKey: string, approverId: string): Promise<boolean>;
+
+  /** What the store found about its data when it opened. */
+  readonly integrity: StoreIntegrity;
 
   /** Counts for health and the benchmark. */
   size(): Promise<StoreSize>;

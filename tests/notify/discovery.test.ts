@@ -1,6 +1,8 @@
 import { itemKey } from '../../src/domain';
 import type { DecisionTarget } from '../../src/domain';
+import { digestCopyKey, digestEntry } from '../../src/notify';
 import { DEMO_IDS } from '../../src/sandbox';
+import { syntheticItem } from '../../src/store';
 import { cardText, installActivity, messageActivity, post } from '../support/teams';
 import type { TeamsUser } from '../support/teams';
 import {
@@ -117,6 +119,52 @@ describe('discovery', () => {
     expect(digests).toHaveLength(1);
     expect(sends.filter((r) => cardItemId(r.activity) !== null)).toHaveLength(3);
     expect(sends).toHaveLength(4);
+  });
+
+  it('records a digest as a copy of its own and never sends a recorded digest again', async () => {
+    const { store, notifier } = stack.app;
+    const megan = stack.megan.aadObjectId.toLowerCase();
+    const items = [9001, 9002].map((n) => syntheticItem(n));
+    await store.putItems(items.map((item) => ({ item, approverId: megan })));
+    const keys = items.map((item) => itemKey(item.target));
+    const chat = personalConversationId(stack.megan);
+
+    const first = digestEntry(megan, keys, 'copy-test:1', Date.now());
+    const before = stack.connector.requests.length;
+    await store.enqueue([first]);
+    notifier.wake();
+    await drained(stack.app);
+    const digests = newSends(before).filter(
+      (r) => r.conversationId === chat && cardItemId(r.activity) === null,
+    );
+    expect(digests).toHaveLength(1);
+    const recorded = await store.copiesOf(digestCopyKey(first.dedupeKey));
+    expect(recorded).toEqual([
+      expect.objectContaining({
+        conversationId: chat,
+        activityId: digests[0]?.activityId,
+        recipientId: megan,
+      }),
+    ]);
+    // Not one of the items' copies: a final-state update or an "already carded" check never sees it.
+    for (const key of keys)
+      expect((await store.copiesOf(key)).map((c) => c.activityId)).not.toContain(digests[0]?.activityId);
+
+    // A digest whose card is recorded in the chat (a crash after the send, or an outbox rolled back) is
+    // completed with the recorded activity and not sent again; its follow-up cards were enqueued already.
+    const second = digestEntry(megan, keys, 'copy-test:2', Date.now());
+    const [copy] = recorded;
+    if (!copy) throw new Error('no digest copy');
+    await store.addCopy({ ...copy, itemKey: digestCopyKey(second.dedupeKey) });
+    const again = stack.connector.requests.length;
+    const [entry] = await store.enqueue([second]);
+    notifier.wake();
+    await drained(stack.app);
+    expect(newSends(again)).toEqual([]);
+    expect(await store.getOutboxEntry(entry?.id ?? '')).toMatchObject({
+      state: 'done',
+      activityId: copy.activityId,
+    });
   });
 
   it('costs a couple of Graph requests per approver when nothing is new', async () => {

@@ -641,6 +641,20 @@ export function describeStoreContract(
       });
     });
 
+    describe('integrity', () => {
+      it('says what it found at open: never a loss for data it wrote itself', async () => {
+        expect(['first start', 'ok', 'not checked']).toContain(store.integrity.status);
+        expect(store.integrity.detail).not.toBe('');
+        expect(Number.isNaN(Date.parse(store.integrity.checkedAt))).toBe(false);
+      });
+
+      persistent('finds its own data as it was left after a restart', async () => {
+        await store.saveReference(reference(`user:${ALEX.toLowerCase()}`, 'personal'));
+        const after = await reopen();
+        expect(['ok', 'not checked']).toContain(after.integrity.status);
+      });
+    });
+
     describe('after a restart', () => {
       persistent(
         'keeps everything: items, copies, references, audit, outbox, subscriptions and flags',

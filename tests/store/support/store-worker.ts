@@ -3,8 +3,13 @@
  *   claim <directory> <owner> <startAtMs> <now>  claims and completes until nothing is due, prints the ids
  *   enqueue <directory>                          enqueues one entry at a time forever, printing each key
  *                                                once its transaction has committed (the parent kills it)
+ *   copies <directory>                           records one card copy at a time forever, printing each
+ *                                                activity id once addCopy returned (the parent kills it)
+ *   reopen <directory> <name> <untilMs>          opens, writes, lets the checkpoint timer run, closes, again
+ *                                                and again until untilMs; prints every integrity status seen
  */
 import { openSqliteStore } from '../../../src/store';
+import type { CardCopy } from '../../../src/store';
 
 async function claim(directory: string, owner: string, startAt: number, now: number): Promise<void> {
   const store = await openSqliteStore({ directory });
@@ -36,13 +41,62 @@ async function enqueueForever(directory: string): Promise<void> {
   }
 }
 
+function journalCopy(n: number): CardCopy {
+  return {
+    itemKey: `accessPackage:approval-${n}:stage-1`,
+    conversationId: `a:chat-${n % 7}`,
+    activityId: `1:${n}`,
+    scope: 'personal',
+    recipientId: null,
+    reference: { conversation: { id: `a:chat-${n % 7}` } },
+    sentAt: new Date(0).toISOString(),
+  };
+}
+
+async function copiesForever(directory: string): Promise<void> {
+  const store = await openSqliteStore({ directory });
+  for (let n = 0; ; n++) {
+    await store.addCopy(journalCopy(n));
+    process.stdout.write(`${journalCopy(n).activityId}\n`);
+  }
+}
+
+async function reopen(directory: string, name: string, until: number): Promise<void> {
+  const statuses: string[] = [];
+  for (let round = 0; Date.now() < until; round++) {
+    const store = await openSqliteStore({ directory, checkpointMs: 15 });
+    statuses.push(store.integrity.status);
+    for (let n = 0; n < 20; n++) {
+      await store.enqueue([
+        {
+          kind: 'send',
+          conversationKey: `user:${name}`,
+          itemKey: null,
+          payload: {},
+          dedupeKey: `${name}:${round}:${n}`,
+          notBefore: 0,
+        },
+      ]);
+      await store.addCopy({ ...journalCopy(round * 100 + n), activityId: `${name}:${round}:${n}` });
+      // Lets the checkpoint timer run between writes, as the bot's event loop would.
+      if (n % 5 === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await store.close();
+  }
+  process.stdout.write(`${JSON.stringify(statuses)}\n`);
+}
+
 const [mode, directory = '', ...rest] = process.argv.slice(2);
 const run =
   mode === 'claim'
     ? claim(directory, rest[0] ?? 'worker', Number(rest[1]), Number(rest[2]))
     : mode === 'enqueue'
       ? enqueueForever(directory)
-      : Promise.reject(new Error(`unknown mode ${mode ?? ''}`));
+      : mode === 'copies'
+        ? copiesForever(directory)
+        : mode === 'reopen'
+          ? reopen(directory, rest[0] ?? 'worker', Number(rest[1]))
+          : Promise.reject(new Error(`unknown mode ${mode ?? ''}`));
 run.catch((error: unknown) => {
   process.stderr.write(`${String(error)}\n`);
   process.exit(1);
