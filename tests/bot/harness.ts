@@ -9,6 +9,7 @@ import type { Sandbox, SandboxOptions } from '../../src/sandbox';
 import { startConnectorDouble } from '../support/connector-double';
 import type { ConnectorDouble } from '../support/connector-double';
 import { teamsUser } from '../support/teams';
+import { watchSandbox } from '../support/typed';
 import type { TeamsUser } from '../support/teams';
 
 export interface Stack {
@@ -27,7 +28,7 @@ export async function startStack(
   env: Record<string, string> = {},
   options: { answerWithinMs?: number; log?: Logger; sandbox?: SandboxOptions } = {},
 ): Promise<Stack> {
-  const sandbox = await startSandbox({ tenant: 'demo', ...options.sandbox });
+  const sandbox = watchSandbox(await startSandbox({ tenant: 'demo', ...options.sandbox }));
   const connector = await startConnectorDouble();
   const config = loadConfig({
     PORT: '0',

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config';
 import { createLogger, silentLogger } from '../../src/log';
 import { DEMO_IDS, startSandbox } from '../../src/sandbox';
 import type { Sandbox } from '../../src/sandbox';
+import { noteTyped, watchSandbox } from '../support/typed';
 import { openBrowser, screenshot, startPlayground } from './playground';
 import type { Playground } from './playground';
 
@@ -20,9 +21,10 @@ let playground: Playground;
 let browser: Browser;
 let page: Page;
 let travel: { approvalId: string; stageIds: readonly string[] };
+let vendorReview: { decisionIds: readonly string[] };
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ tenant: 'demo' });
+  sandbox = watchSandbox(await startSandbox({ tenant: 'demo' }));
   // Seeded before the Playground connects, so its card arrives with the others.
   const { alex, megan } = sandbox.users;
   travel = sandbox.seed.accessPackageRequest({
@@ -30,6 +32,11 @@ beforeAll(async () => {
     accessPackage: { displayName: 'Travel booking tool' },
     justification: 'Booking the team offsite.',
     stages: [{ approvers: [alex.id, megan.id] }],
+  });
+  vendorReview = sandbox.seed.accessReview({
+    displayName: 'Vendor portal access',
+    reviewers: [alex.id],
+    decisions: [{ principal: sandbox.users.isaiah.id }],
   });
   app = await startApp(
     loadConfig({
@@ -71,6 +78,7 @@ function card(text: string): Locator {
 async function press(target: Locator, button: string, justification?: string): Promise<void> {
   await target.scrollIntoViewIfNeeded();
   if (justification !== undefined) {
+    noteTyped(justification);
     const box = target.locator('textarea').first();
     await box.click();
     // Typed key by key: the Adaptive Cards renderer reads the value from input events.
@@ -137,6 +145,24 @@ it('turns the card into "Already approved by Megan Bowen" when she decides elsew
   await screenshot(page, '05-decided-elsewhere');
 });
 
+it('changes a review decision: Change decision brings the buttons back and the new decision reaches Graph', async () => {
+  const review = () => card('Vendor portal access');
+  await press(review(), 'Approve', 'Still maintains the vendor portal');
+  await expectText(review(), 'Approved by you');
+  await press(review(), 'Change decision');
+  await expectText(review(), 'Your current decision: Approve');
+  await screenshot(page, '06-change-decision');
+  await press(review(), 'Deny', 'Moved to another team');
+  await expectText(review(), 'Denied by you');
+  await screenshot(page, '07-changed-to-deny');
+  const decisionId = vendorReview.decisionIds[0] as string;
+  const patches = sandbox.requests.filter((r) => r.method === 'PATCH' && r.path.includes(decisionId));
+  expect(patches.map((p) => p.body)).toEqual([
+    { decision: 'Approve', justification: 'Still maintains the vendor portal' },
+    { decision: 'Deny', justification: 'Moved to another team' },
+  ]);
+});
+
 it('posts a card in a channel that subscribed to an access package', async () => {
   await page.getByText('Access requests').first().click();
   // A channel takes a new post: the Playground's "Start a new post" box and its Post button.
@@ -155,7 +181,7 @@ it('posts a card in a channel that subscribed to an access package', async () =>
     .getByText(/Subscribed/)
     .first()
     .waitFor({ timeout: 15_000 });
-  await screenshot(page, '06-subscribed');
+  await screenshot(page, '08-subscribed');
   sandbox.seed.accessPackageRequest({
     requestor: sandbox.users.patti.id,
     accessPackage: { displayName: 'Board papers' },
@@ -166,7 +192,7 @@ it('posts a card in a channel that subscribed to an access package', async () =>
   await boardCard.waitFor({ timeout: 40_000 });
   await boardCard.scrollIntoViewIfNeeded();
   await expectText(boardCard, 'Patti Fernandez requests Board papers');
-  await screenshot(page, '07-channel-card');
+  await screenshot(page, '09-channel-card');
 });
 
 async function expectText(target: Locator, text: string): Promise<void> {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { startSandbox } from '../../src/sandbox';
+import { watchSandbox } from '../support/typed';
 import type { Sandbox } from '../../src/sandbox';
 import { openSqliteStore } from '../../src/store';
 import type { OutboxCounts } from '../../src/store';
@@ -36,7 +37,7 @@ const dataDirs: string[] = [];
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ tenant: 'empty' });
+  sandbox = watchSandbox(await startSandbox({ tenant: 'empty' }));
   connector = await startRateLimitedConnector({ limits: null, latencyMs: 20 });
 });
 

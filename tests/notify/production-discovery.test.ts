@@ -4,6 +4,7 @@ import { BotFrameworkTokens } from '../../src/auth';
 import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/log';
 import { startSandbox } from '../../src/sandbox';
+import { watchSandbox } from '../support/typed';
 import type { Sandbox } from '../../src/sandbox';
 import { startRateLimitedConnector } from '../support/rate-limited-connector';
 import type { RateLimitedConnector } from '../support/rate-limited-connector';
@@ -24,7 +25,7 @@ let connector: RateLimitedConnector;
 let app: App;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ tenant: 'demo' });
+  sandbox = watchSandbox(await startSandbox({ tenant: 'demo' }));
   double = await startTokenServiceDouble();
   connector = await startRateLimitedConnector();
   const config = loadConfig({

@@ -7,6 +7,7 @@ import { DEMO_IDS, startSandbox } from '../../src/sandbox';
 import type { Sandbox } from '../../src/sandbox';
 import { signPush } from '../../src/notify';
 import { startBotChild } from '../support/bot-child';
+import { noteTyped, watchSandbox } from '../support/typed';
 import type { BotChild } from '../support/bot-child';
 import { startConnectorDouble } from '../support/connector-double';
 import type { ConnectorDouble } from '../support/connector-double';
@@ -36,7 +37,7 @@ let production: BotChild;
 let dataDir: string;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ tenant: 'demo' });
+  sandbox = watchSandbox(await startSandbox({ tenant: 'demo' }));
   connector = await startConnectorDouble();
   double = await startTokenServiceDouble();
   dataDir = mkdtempSync(path.join(tmpdir(), 'approvals-fuzz-'));
@@ -428,6 +429,7 @@ interface Answer {
 
 function fire(url: string, shot: Shot, agent: http.Agent, auth: string | null): Promise<Answer> {
   const target = new URL(url);
+  noteTyped(shot.body.toString());
   return new Promise((resolve) => {
     const req = http.request(
       {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { noteTyped } from './typed';
 
 /** A Teams user as activities carry them. */
 export interface TeamsUser {
@@ -95,6 +96,7 @@ export async function post(
   headers: Record<string, string> = {},
 ): Promise<Posted> {
   const started = Date.now();
+  noteTyped(activity);
   const res = await fetch(`${botUrl}/api/messages`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...headers },

@@ -8,6 +8,7 @@ import { loadConfig } from '../../../src/config';
 import { silentLogger } from '../../../src/log';
 import type { Logger } from '../../../src/log';
 import { startSandbox } from '../../../src/sandbox';
+import { watchSandbox } from '../../support/typed';
 import type { Sandbox, SandboxUser } from '../../../src/sandbox';
 import { openSqliteStore } from '../../../src/store';
 import type { Store, StoredReference } from '../../../src/store';
@@ -45,7 +46,7 @@ export interface NotifyStackOptions {
  * and the rate-limiting connector double. No discovery schedule: tests run cycles themselves.
  */
 export async function startNotifyStack(options: NotifyStackOptions = {}): Promise<NotifyStack> {
-  const sandbox = await startSandbox({ tenant: options.tenant ?? 'demo' });
+  const sandbox = watchSandbox(await startSandbox({ tenant: options.tenant ?? 'demo' }));
   const connector = await startRateLimitedConnector(options.connector);
   const dataDir = options.sqlite ? mkdtempSync(path.join(tmpdir(), 'approvals-notify-')) : null;
   const config = loadConfig({
