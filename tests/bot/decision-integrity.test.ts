@@ -249,9 +249,10 @@ describe('only the approver’s words', () => {
 });
 
 describe('facts on the card are Graph’s', () => {
-  it.each(ONE_OF_EACH.filter(([, id]) => id !== DEMO_IDS.pimRole.userAdministratorTenant))(
+  it.each(ONE_OF_EACH)(
     '%s: the answer shows the approver’s words, and a final card rendered later shows Graph’s time',
-    async (_n, id) => {
+    async (_n, like) => {
+      const id = seedLike(like);
       const card = (await cardsOf(stack.alex))(id);
       const answer = await press(stack.alex, card.target, 'approve', `Reason for ${id.slice(-4)}`);
       expect(answer.text).toMatch(/Approved by you/);
