@@ -1,0 +1,24 @@
+/**
+ * The suites the mutation run (npm run test:mutation) draws on: everything that runs the core in the test
+ * process. Suites that run the bot in child processes (their coverage cannot reach Stryker), the browser
+ * suite, and the long load tests are left out: they add minutes per mutant and kill nothing the others miss.
+ */
+const base = require('./jest.config');
+
+module.exports = {
+  ...base,
+  testPathIgnorePatterns: [
+    ...base.testPathIgnorePatterns,
+    '<rootDir>/tests/sandbox/',
+    '<rootDir>/tests/scale/',
+    '<rootDir>/tests/infra/',
+    '<rootDir>/tests/manifest/',
+    '<rootDir>/tests/runtime/',
+    '<rootDir>/tests/server/edge-fuzz.test.ts',
+    '<rootDir>/tests/server/bounded-memory.test.ts',
+    '<rootDir>/tests/bot/races.test.ts',
+    '<rootDir>/tests/notify/crash-recovery.test.ts',
+    '<rootDir>/tests/store/startup.test.ts',
+    '<rootDir>/tests/store/azure',
+  ],
+};
