@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 /**
  * Who may import whom (docs/design.md, "The parts"): the domain at the bottom, transport at the edge, the
  * sandbox apart from the client it stands in for. Each folder of src/ lists the folders of src/ it may
- * import (and the files at src/'s root: log, bounded) and the third-party packages it may not.
+ * import (and the files at src/'s root: log, bounded, messages) and the third-party packages it may not.
  */
 const FOLDERS = [
   'domain',
@@ -18,7 +18,7 @@ const FOLDERS = [
   'server',
   'sandbox',
 ];
-const ROOT_FILES = ['log', 'bounded'];
+const ROOT_FILES = ['log', 'bounded', 'messages'];
 
 const botFramework = ['botbuilder', 'botbuilder-*', 'botframework-*'];
 const restify = ['restify', 'restify-*'];
@@ -42,7 +42,19 @@ export const IMPORT_TABLE = {
   },
   auth: { may: ['domain', 'graph', 'log'], packages: [...restify, ...graphSdk, ...azureSdk] },
   bot: {
-    may: ['domain', 'graph', 'cards', 'store', 'decisions', 'notify', 'auth', 'config', 'log', 'bounded'],
+    may: [
+      'domain',
+      'graph',
+      'cards',
+      'store',
+      'decisions',
+      'notify',
+      'auth',
+      'config',
+      'log',
+      'bounded',
+      'messages',
+    ],
     packages: [...restify, ...graphSdk, ...azureSdk],
   },
   server: { may: ['config', 'log', 'bounded'], packages: [...graphSdk, ...azureSdk] },

@@ -1,30 +1,26 @@
 import { CardFactory, TeamsActivityHandler, TurnContext } from 'botbuilder';
 import type { Activity, CloudAdapter, ConversationReference, InvokeResponse } from 'botbuilder';
 import type { GovernanceClient } from '../graph';
-import { itemKey } from '../domain';
 import type { Decisions } from '../decisions';
 import type { UserTokens } from '../auth';
-import type { CardCopy, Store, StoredItem, StoredReference } from '../store';
+import type { Store, StoredItem } from '../store';
 import type { Logger } from '../log';
 import { BoundedSet } from '../bounded';
 import type { AdaptiveCard } from '../cards';
-import { byUrgencyOrder, quoted, renderHelpCard, renderSummaryCard } from '../cards';
 import { parseCardAction } from './action-data';
 import type { ActionResult, ActionRouter } from './actions';
-import { VERB_TABLE, actingUser, createActionRouter } from './actions';
+import { VERB_TABLE, createActionRouter } from './actions';
 import type { UniversalActionResponse } from './invoke-replies';
 import { badRequest, cardReply, messageReply, serverError } from './invoke-replies';
-import type { CardSettings, Viewer } from './views';
+import type { CardSettings } from './views';
 import { CardViews } from './views';
 import type { Notifier } from '../notify';
-import { channelIdOf, isNotifyCommand } from '../notify';
-import {
-  keptConversation,
-  notifyCommandInput,
-  readRoster,
-  rememberJoined,
-  rememberTeamsUser,
-} from './teams-delivery';
+import { channelIdOf, channelKey, personalKey, refreshUsersOf } from '../notify';
+import { message } from '../messages';
+import type { CommandDeps } from './commands';
+import { deliverPending, helpCard, runCommand } from './commands';
+import { scopeOf, viewerOf } from './scope';
+import { keptConversation, readRoster, rememberJoined, rememberTeamsUser } from './teams-delivery';
 
 export interface BotDeps {
   readonly adapter: CloudAdapter;
@@ -43,25 +39,6 @@ export interface BotDeps {
   readonly notifier: Pick<Notifier, 'finalized' | 'commands' | 'observed'>;
 }
 
-type Scope = StoredReference['scope'];
-
-const MAX_REFRESH_USERS = 60;
-
-function scopeOf(activity: Activity): Scope {
-  const type = activity.conversation?.conversationType;
-  if (type === 'channel') return 'channel';
-  if (type === 'groupChat') return 'groupChat';
-  return 'personal';
-}
-
-function viewerOf(activity: Activity): Viewer {
-  return {
-    aadObjectId: activity.from?.aadObjectId ?? null,
-    mri: activity.from?.id ?? null,
-    shared: scopeOf(activity) !== 'personal',
-  };
-}
-
 /**
  * The Teams edge: install events, typed commands and Universal Actions. It parses what Teams sends, asks
  * decisions/ and graph/ for the work, and answers with cards.
@@ -70,6 +47,7 @@ export class ApprovalsBot extends TeamsActivityHandler {
   private readonly views: CardViews;
   private readonly now: () => Date;
   private readonly actions: ActionRouter;
+  private readonly commands: CommandDeps;
   /** Background work (late card updates) that shutdown and tests can wait for. */
   private readonly background = new Set<Promise<unknown>>();
 
@@ -89,6 +67,18 @@ export class ApprovalsBot extends TeamsActivityHandler {
       track: (work) => this.track(work),
       updateMessage: (reference, activityId, card) => this.updateMessage(reference, activityId, card),
     });
+
+    this.commands = {
+      store: deps.store,
+      governance: deps.governance,
+      tokens: deps.tokens,
+      views: this.views,
+      cards: deps.cards,
+      log: deps.log,
+      notifier: deps.notifier,
+      now: this.now,
+      refreshUsers: (stored, activity) => this.refreshUsers(stored, activity),
+    };
 
     this.onTurn(async (context, next) => {
       await this.rememberConversation(context);
@@ -136,9 +126,9 @@ export class ApprovalsBot extends TeamsActivityHandler {
 
   private async greet(context: TurnContext): Promise<void> {
     if (!this.greeted.add(context.activity.conversation.id)) return;
-    if (scopeOf(context.activity) === 'personal')
-      await this.deliverPending(context, { quietWhenEmpty: false });
-    else await context.sendActivity(this.attachment(renderHelpCard({ scope: scopeOf(context.activity) })));
+    const scope = scopeOf(context.activity);
+    if (scope === 'personal') await deliverPending(context, this.commands, { quietWhenEmpty: false });
+    else await context.sendActivity(this.attachment(helpCard(scope)));
   }
 
   /** Resolves when every late card update started so far has finished. */
@@ -157,10 +147,7 @@ export class ApprovalsBot extends TeamsActivityHandler {
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name?.startsWith('signin/')) {
       const result = await this.deps.tokens.onSignInInvoke(context);
-      if (result.signedIn)
-        await context.sendActivity(
-          'You are signed in. Press the button on the card again, or type "pending".',
-        );
+      if (result.signedIn) await context.sendActivity(message('approvals.bot.signedInRetry'));
       return result.response;
     }
     if (context.activity.name !== 'adaptiveCard/action') {
@@ -176,7 +163,7 @@ export class ApprovalsBot extends TeamsActivityHandler {
       body = await this.onCardAction(context);
     } catch (error) {
       this.deps.log.error({ err: error }, 'card action failed');
-      body = serverError('Something went wrong on our side. Try again in a minute; nothing was decided.');
+      body = serverError(message('approvals.bot.actionFailed'));
     }
     // Universal Actions want HTTP 200 whatever the body says (teams-platform.md §0.1).
     return { status: 200, body };
@@ -220,16 +207,9 @@ export class ApprovalsBot extends TeamsActivityHandler {
     });
   }
 
-  private async refreshUsers(stored: StoredItem, activity: Activity): Promise<string[]> {
-    const users = new Set<string>();
-    for (const approverId of stored.approverIds) {
-      const reference = await this.deps.store.getReference(`user:${approverId}`);
-      if (reference?.userMri) users.add(reference.userMri);
-      if (users.size >= MAX_REFRESH_USERS) break;
-    }
-    if (scopeOf(activity) === 'personal' && activity.from?.id && users.size < MAX_REFRESH_USERS)
-      users.add(activity.from.id);
-    return [...users];
+  private refreshUsers(stored: StoredItem, activity: Activity): Promise<string[]> {
+    const mine = scopeOf(activity) === 'personal' ? (activity.from?.id ?? null) : null;
+    return refreshUsersOf(this.deps.store, stored, mine);
   }
 
   // ---- Messages and commands ----
@@ -240,59 +220,7 @@ export class ApprovalsBot extends TeamsActivityHandler {
       await this.onSubmit(context, value);
       return;
     }
-    const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
-    const command = text
-      .replace(/<[^>]*>/g, '')
-      .trim()
-      .toLowerCase();
-    const scope = scopeOf(context.activity);
-    if (isNotifyCommand(command)) {
-      const input = notifyCommandInput(context.activity, scope, text.replace(/<[^>]*>/g, '').trim());
-      const reply = await this.deps.notifier.commands.handle(input);
-      if (reply !== null) {
-        await context.sendActivity(reply);
-        return;
-      }
-    }
-    switch (command) {
-      case 'pending':
-        if (scope !== 'personal') {
-          await context.sendActivity(
-            'Your pending items are private: I list them in our personal chat. Open a chat with me and type "pending".',
-          );
-          return;
-        }
-        await this.deliverPending(context, { quietWhenEmpty: false });
-        return;
-      case 'sign in':
-      case 'signin':
-      case 'login': {
-        const result = await this.deps.tokens.sendSignInCard(context);
-        if (result === 'alreadySignedIn' || result === 'localMode')
-          await context.sendActivity('You are signed in.');
-        return;
-      }
-      case 'sign out':
-      case 'signout':
-      case 'logout': {
-        const user = actingUser(context.activity);
-        if (user) await this.deps.tokens.signOut(user, context);
-        await context.sendActivity('You are signed out. Type "sign in" when you want to decide again.');
-        return;
-      }
-      case 'history':
-        await this.sendHistory(context);
-        return;
-      case 'help':
-      case '':
-        await context.sendActivity(this.attachment(renderHelpCard({ scope })));
-        return;
-      default:
-        await context.sendActivity({
-          text: `I don't know ${quoted(text, 60)}. Here is what I can do:`,
-          attachments: [CardFactory.adaptiveCard(renderHelpCard({ scope }))],
-        });
-    }
+    await runCommand(context, this.commands);
   }
 
   /** Action.Submit fallback: the click arrives as a message, and the card can only be changed by an update. */
@@ -323,126 +251,6 @@ export class ApprovalsBot extends TeamsActivityHandler {
     else await this.deps.tokens.sendSignInCard(context);
   }
 
-  /** Reads what waits on the user in Graph, as the user, and posts one card per item (or a summary). */
-  private async deliverPending(context: TurnContext, options: { quietWhenEmpty: boolean }): Promise<void> {
-    const user = actingUser(context.activity);
-    if (!user) return;
-    const token = await this.deps.tokens.getToken(user, context);
-    if (token.kind !== 'token') {
-      await this.deps.tokens.sendSignInCard(context);
-      return;
-    }
-    const discovery = await this.deps.governance
-      .asUser({ token: token.token, userId: user.aadObjectId })
-      .discoverPending();
-    const stored: StoredItem[] = [];
-    for (const item of discovery.items) stored.push(await this.deps.store.putItem(item, user.aadObjectId));
-    // Discovery watches these from now on, so a card shown here is updated when decided elsewhere.
-    await this.deps.notifier.observed(
-      user.aadObjectId,
-      stored.map((s) => s.key),
-    );
-    const open = stored.filter((s) => !s.final);
-
-    if (open.length === 0 && discovery.problems.length === 0) {
-      if (!options.quietWhenEmpty)
-        await context.sendActivity(
-          'Nothing is waiting on you right now. I will post a card here when something does.',
-        );
-      return;
-    }
-    // What already has a card in this chat is not posted again: the chat holds it, and a second copy
-    // would only be one more card to keep up to date.
-    const here = context.activity.conversation.id;
-    const unseen: StoredItem[] = [];
-    for (const s of open) {
-      const copies = await this.deps.store.copiesOf(s.key);
-      if (!copies.some((c) => c.conversationId === here)) unseen.push(s);
-    }
-    const max = this.deps.cards.pendingSummaryThreshold;
-    const summary = {
-      max,
-      now: this.now(),
-      timeZone: this.deps.cards.timeZone,
-      submitOnly: this.deps.cards.submitOnly,
-    };
-    const shown = open.length - unseen.length;
-    if (open.length > max || unseen.length === 0) {
-      // Many items, or all of them already here: one summary, most urgent first.
-      await context.sendActivity(
-        this.attachment(
-          renderSummaryCard(
-            open.map((s) => s.item),
-            summary,
-          ),
-        ),
-      );
-    }
-    const urgent = byUrgencyOrder(
-      unseen.map((s) => s.item),
-      summary,
-    )
-      .slice(0, max)
-      .map((item) => itemKey(item.target));
-    for (const key of urgent) {
-      const s = unseen.find((o) => o.key === key);
-      if (s) await this.sendItemCard(context, s);
-    }
-    if (shown > 0) {
-      await context.sendActivity(
-        unseen.length === 0
-          ? `Everything waiting on you (${open.length}) already has a card in this chat: scroll up to decide.`
-          : `${shown} more already ${shown === 1 ? 'has a card' : 'have cards'} in this chat: scroll up to decide ${shown === 1 ? 'it' : 'them'}.`,
-      );
-    }
-    if (discovery.problems.length > 0) {
-      const sources = [...new Set(discovery.problems.map((p) => p.source))].join(', ');
-      await context.sendActivity(
-        `Some requests could not be read from Microsoft Graph (${sources}). The cards above may be incomplete; type "pending" to try again.`,
-      );
-    }
-  }
-
-  /** The user's own recent decisions, from the audit log. */
-  private async sendHistory(context: TurnContext): Promise<void> {
-    const userId = context.activity.from?.aadObjectId;
-    if (!userId) return;
-    const entries = await this.deps.store.auditFor(userId, 10);
-    if (entries.length === 0) {
-      await context.sendActivity('You have not decided anything through me yet.');
-      return;
-    }
-    const lines = entries.map(
-      (e) =>
-        `- ${e.at.slice(0, 16).replace('T', ' ')} UTC: ${e.decision} on ${e.title.replace(/[[\]<>*_`]/g, '')} → ${e.outcome}`,
-    );
-    await context.sendActivity(`Your recent decisions:\n\n${lines.join('\n')}`);
-  }
-
-  private async sendItemCard(context: TurnContext, stored: StoredItem): Promise<void> {
-    const card = this.views.forViewer(
-      stored,
-      viewerOf(context.activity),
-      await this.refreshUsers(stored, context.activity),
-    );
-    const sent = await context.sendActivity(this.attachment(card));
-    if (!sent?.id) return;
-    const reference = TurnContext.getConversationReference(context.activity);
-    const copy: CardCopy = {
-      itemKey: stored.key,
-      conversationId: context.activity.conversation.id,
-      activityId: sent.id,
-      scope: scopeOf(context.activity),
-      recipientId:
-        scopeOf(context.activity) === 'personal'
-          ? (context.activity.from?.aadObjectId?.toLowerCase() ?? null)
-          : null,
-      reference: JSON.parse(JSON.stringify(reference)) as Record<string, unknown>,
-      sentAt: this.now().toISOString(),
-    };
-    await this.deps.store.addCopy(copy);
-  }
-
   private attachment(card: AdaptiveCard): Partial<Activity> {
     return { attachments: [CardFactory.adaptiveCard(card)] };
   }
@@ -452,8 +260,8 @@ export class ApprovalsBot extends TeamsActivityHandler {
   private referenceKey(activity: Activity): string {
     const scope = scopeOf(activity);
     return scope === 'personal' && activity.from?.aadObjectId
-      ? `user:${activity.from.aadObjectId.toLowerCase()}`
-      : `channel:${channelIdOf(activity.conversation?.id ?? '')}`;
+      ? personalKey(activity.from.aadObjectId)
+      : channelKey(channelIdOf(activity.conversation?.id ?? ''));
   }
 
   /** Every inbound activity refreshes where we can reach this user or channel (flow 1). */

@@ -12,6 +12,7 @@ export type {
   CardVerb,
   FinalCardOptions,
   HelpCardOptions,
+  HelpLine,
   ItemCardOptions,
   OutcomeCardOptions,
   SummaryCardOptions,

@@ -116,8 +116,16 @@ export interface SummaryCardOptions {
   readonly expiresAt?: ReadonlyMap<string, string | null>;
 }
 
+/** One line of the help card: how to type a command, and what it does. */
+export interface HelpLine {
+  readonly command: string;
+  readonly description: string;
+}
+
 export interface HelpCardOptions {
   readonly scope: 'personal' | 'channel' | 'groupChat';
+  /** The commands that work in this scope (the bot's command table). */
+  readonly commands: readonly HelpLine[];
 }
 
 /** Thrown only for bugs: a missing or broken template. */

@@ -22,17 +22,6 @@ export interface CommandInput {
   readonly timeZone: string | null;
 }
 
-const COMMANDS = /^(subscribe|unsubscribe|subscriptions|settings|digest|quiet)(\s|$)/i;
-
-/** True for text these commands handle; the bot keeps everything else. */
-export function isNotifyCommand(text: string): boolean {
-  return COMMANDS.test(text.trim());
-}
-
-const CHANNEL_ONLY =
-  'Subscriptions belong to a team channel: @mention me there, e.g. "@Approvals subscribe group Finance admins".';
-const PERSONAL_ONLY = 'Your notification settings are personal: type them in our 1:1 chat.';
-
 function describePreferences(p: UserPreferences): string {
   const delivery =
     p.delivery === 'digest'
@@ -46,8 +35,9 @@ function describePreferences(p: UserPreferences): string {
 
 /**
  * Channel subscriptions (`subscribe`, `unsubscribe`, `subscriptions`) and personal notification settings
- * (`settings`, `digest on|off`, `quiet HH:MM-HH:MM [time zone]`, `quiet off`). Answers the text to reply
- * with, or null when the text is not one of these commands.
+ * (`settings`, `digest on|off`, `quiet HH:MM-HH:MM [time zone]`, `quiet off`): the work behind those
+ * commands, each answering the text to reply with. Which scope each belongs to, and its words, are the
+ * bot's command table (src/bot/commands).
  */
 export class NotifyCommands {
   constructor(
@@ -56,41 +46,8 @@ export class NotifyCommands {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async handle(input: CommandInput): Promise<string | null> {
-    const text = input.text.trim().replace(/\s+/g, ' ');
-    const match = COMMANDS.exec(text);
-    if (!match) return null;
-    const command = (match[1] ?? '').toLowerCase();
-    const rest = text.slice(command.length).trim();
-    switch (command) {
-      case 'subscribe':
-      case 'unsubscribe':
-      case 'subscriptions':
-        if (input.scope !== 'channel') return CHANNEL_ONLY;
-        return command === 'subscriptions'
-          ? this.list(input)
-          : command === 'subscribe'
-            ? this.subscribe(input, rest)
-            : this.unsubscribe(input, rest);
-      default:
-        if (input.scope !== 'personal' || !input.user) return PERSONAL_ONLY;
-        return this.settings(input, command, rest.toLowerCase());
-    }
-  }
-
-  private channel(input: CommandInput): { id: string; reference: ReferenceJson } {
-    const id = channelIdOf(input.conversation.id);
-    const conversation = (input.conversation.reference.conversation ?? {}) as Record<string, unknown>;
-    // Cards go to the channel itself (a new thread each), not to the thread the command was typed in.
-    const reference = {
-      ...input.conversation.reference,
-      conversation: { ...conversation, id },
-      activityId: undefined,
-    };
-    return { id, reference: JSON.parse(JSON.stringify(reference)) as ReferenceJson };
-  }
-
-  private async subscribe(input: CommandInput, rest: string): Promise<string> {
+  /** `subscribe <kind> <name or id>`, in a channel. */
+  async subscribe(input: CommandInput, rest: string): Promise<string> {
     const parsed = parseFilter(rest);
     if (!parsed.ok) return parsed.message;
     const { id, reference } = this.channel(input);
@@ -120,7 +77,8 @@ export class NotifyCommands {
       : `This channel already follows the ${what}.`;
   }
 
-  private async unsubscribe(input: CommandInput, rest: string): Promise<string> {
+  /** `unsubscribe <kind> <name or id>`, in a channel. */
+  async unsubscribe(input: CommandInput, rest: string): Promise<string> {
     const parsed = parseFilter(rest);
     if (!parsed.ok) return parsed.message;
     const { id } = this.channel(input);
@@ -131,7 +89,8 @@ export class NotifyCommands {
       : `This channel does not follow the ${what}. Type "subscriptions" to see what it follows.`;
   }
 
-  private async list(input: CommandInput): Promise<string> {
+  /** `subscriptions`, in a channel. */
+  async list(input: CommandInput): Promise<string> {
     const subscriptions = await this.store.subscriptionsOf(channelIdOf(input.conversation.id));
     if (subscriptions.length === 0)
       return 'This channel follows nothing yet. Try "subscribe access package <name>".';
@@ -141,29 +100,54 @@ export class NotifyCommands {
     return `This channel gets cards for:\n\n${lines.join('\n')}`;
   }
 
-  private async settings(input: CommandInput, command: string, rest: string): Promise<string> {
+  /** `settings`: what the user gets, and how to change it. */
+  async settings(input: CommandInput): Promise<string> {
+    return describePreferences(await this.store.preferencesOf(input.user?.id ?? ''));
+  }
+
+  /** `digest on|off`. */
+  async digest(input: CommandInput, rest: string): Promise<string> {
     const userId = input.user?.id ?? '';
     const current = await this.store.preferencesOf(userId);
-    let next: UserPreferences = current;
-    if (command === 'digest') {
-      if (rest !== 'on' && rest !== 'off')
-        return 'Say "digest on" (one card a day) or "digest off" (a card each).';
-      next = { ...current, delivery: rest === 'on' ? 'digest' : 'instant' };
-    } else if (command === 'quiet') {
-      if (rest === 'off') next = { ...current, quietHours: null };
-      else {
-        const [window = '', zoneText] = rest.split(' ');
-        const parsed = parseWindow(window);
-        const zone = this.zone(zoneText ?? null, input.timeZone);
-        if (!parsed)
-          return 'Say "quiet 22:00-07:00" (24-hour clock), optionally with a time zone, or "quiet off".';
-        if (!zone)
-          return `I don't know the time zone ${quoted(zoneText, 64)}. Use a name such as Europe/Berlin.`;
-        next = { ...current, quietHours: { ...parsed, timeZone: zone } };
-      }
-    }
-    if (next !== current) await this.store.setPreferences(userId, next);
+    const choice = rest.trim().toLowerCase();
+    if (choice !== 'on' && choice !== 'off')
+      return 'Say "digest on" (one card a day) or "digest off" (a card each).';
+    const next: UserPreferences = { ...current, delivery: choice === 'on' ? 'digest' : 'instant' };
+    await this.store.setPreferences(userId, next);
     return describePreferences(next);
+  }
+
+  /** `quiet HH:MM-HH:MM [time zone]` or `quiet off`. */
+  async quiet(input: CommandInput, rest: string): Promise<string> {
+    const userId = input.user?.id ?? '';
+    const current = await this.store.preferencesOf(userId);
+    const words = rest.trim().toLowerCase();
+    let next: UserPreferences;
+    if (words === 'off') next = { ...current, quietHours: null };
+    else {
+      const [window = '', zoneText] = words.split(' ');
+      const parsed = parseWindow(window);
+      const zone = this.zone(zoneText ?? null, input.timeZone);
+      if (!parsed)
+        return 'Say "quiet 22:00-07:00" (24-hour clock), optionally with a time zone, or "quiet off".';
+      if (!zone)
+        return `I don't know the time zone ${quoted(zoneText, 64)}. Use a name such as Europe/Berlin.`;
+      next = { ...current, quietHours: { ...parsed, timeZone: zone } };
+    }
+    await this.store.setPreferences(userId, next);
+    return describePreferences(next);
+  }
+
+  private channel(input: CommandInput): { id: string; reference: ReferenceJson } {
+    const id = channelIdOf(input.conversation.id);
+    const conversation = (input.conversation.reference.conversation ?? {}) as Record<string, unknown>;
+    // Cards go to the channel itself (a new thread each), not to the thread the command was typed in.
+    const reference = {
+      ...input.conversation.reference,
+      conversation: { ...conversation, id },
+      activityId: undefined,
+    };
+    return { id, reference: JSON.parse(JSON.stringify(reference)) as ReferenceJson };
   }
 
   private zone(typed: string | null, fromTeams: string | null): string | null {

@@ -3,7 +3,14 @@ import { BoundedMap } from '../bounded';
 import type { AdaptiveCard } from '../cards';
 import type { OutboxEntry, Store, StoredItem, StoredReference } from '../store';
 import { itemKey as keyOf } from '../domain';
-import { digestCopyKey, digestPayload, itemPayload, personalKey, sendEntry, updatePayload } from './entries';
+import {
+  digestCopyKey,
+  digestPayload,
+  itemPayload,
+  refreshUsersOf,
+  sendEntry,
+  updatePayload,
+} from './entries';
 import type { RateLimiter, SendScope } from './rate-limit';
 import type { Delivered, DeliveryFailure, NotifyCards, ReferenceJson, TeamsDelivery } from './types';
 
@@ -70,7 +77,6 @@ type Settlement =
   | { readonly kind: 'retry'; readonly notBefore: number; readonly error: string }
   | { readonly kind: 'dead'; readonly error: string };
 
-const MAX_REFRESH_USERS = 60;
 const done = (activityId: string | null, note?: string): Settlement => ({
   kind: 'done',
   activityId,
@@ -382,15 +388,8 @@ export class DeliveryWorker {
     }
   }
 
-  private async refreshUsers(stored: StoredItem, recipientMri: string | null): Promise<string[]> {
-    const users = new Set<string>();
-    for (const approverId of stored.approverIds) {
-      if (users.size >= MAX_REFRESH_USERS) break;
-      const reference = await this.deps.store.getReference(personalKey(approverId));
-      if (reference?.userMri) users.add(reference.userMri);
-    }
-    if (recipientMri && users.size < MAX_REFRESH_USERS) users.add(recipientMri);
-    return [...users];
+  private refreshUsers(stored: StoredItem, recipientMri: string | null): Promise<string[]> {
+    return refreshUsersOf(this.deps.store, stored, recipientMri);
   }
 
   /** Where a personal entry goes: the user's chat, created first when they have the app but no chat yet. */

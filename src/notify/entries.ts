@@ -1,4 +1,5 @@
-import type { CardCopy, ConversationScope, NewOutboxEntry, OutboxEntry } from '../store';
+import type { CardCopy, ConversationScope, NewOutboxEntry, OutboxEntry, Store, StoredItem } from '../store';
+import { MAX_REFRESH_USERS } from '../cards';
 import type { FinalState } from '../domain';
 import type { ReferenceJson } from './types';
 
@@ -31,6 +32,25 @@ export interface DigestPayload {
 
 export const personalKey = (userId: string): string => `user:${userId.toLowerCase()}`;
 export const channelKey = (conversationId: string): string => `channel:${conversationId}`;
+
+/**
+ * The Teams users whose clients refresh an item's card by themselves: its approvers the bot can reach,
+ * then `also` (the person the card is for), at most Teams' limit.
+ */
+export async function refreshUsersOf(
+  store: Store,
+  stored: StoredItem,
+  also: string | null,
+): Promise<string[]> {
+  const users = new Set<string>();
+  for (const approverId of stored.approverIds) {
+    if (users.size >= MAX_REFRESH_USERS) break;
+    const reference = await store.getReference(personalKey(approverId));
+    if (reference?.userMri) users.add(reference.userMri);
+  }
+  if (also && users.size < MAX_REFRESH_USERS) users.add(also);
+  return [...users];
+}
 
 function str(value: unknown): string | null {
   return typeof value === 'string' ? value : null;

@@ -1,5 +1,5 @@
 /**
- * Notifications (issue 5): discovery of what waits on each approver, a durable outbox of card sends,
+ * Notifications: discovery of what waits on each approver, a durable outbox of card sends,
  * updates, reminders and digests, delivery within Teams' rate limits, channel subscriptions, and
  * /api/notify pushes. No botbuilder and no restify here: Teams is reached through the `TeamsDelivery` and
  * `ApproverAccess` ports (src/bot/teams-delivery.ts), and the HTTP edge hands pushes over as headers and
@@ -13,13 +13,13 @@ export { Discovery, emptyReport } from './discovery';
 export type { DiscoveryReport, DiscoverySettings } from './discovery';
 export { MemoryRateLimiter, TEAMS_LIMITS } from './rate-limit';
 export type { BucketOptions, RateLimiter, RateWindow, SendScope, TeamsLimits } from './rate-limit';
-export { NotifyCommands, isNotifyCommand } from './commands';
+export { NotifyCommands } from './commands';
 export type { CommandInput } from './commands';
 export { PUSH_TOLERANCE_MS, PushGate, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPush } from './push';
 export type { PushRequest } from './push';
 export { nextLocalTime, parseWindow, quietUntil } from './quiet-hours';
 export { channelIdOf, nameId, parseFilter, targetsOf } from './subscriptions';
-export { channelKey, digestCopyKey, digestEntry, personalKey } from './entries';
+export { channelKey, digestCopyKey, digestEntry, personalKey, refreshUsersOf } from './entries';
 export type {
   ApproverAccess,
   Created,

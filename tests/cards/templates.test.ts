@@ -10,6 +10,8 @@ import {
   renderWorkingCard,
 } from '../../src/cards';
 import { helpView } from '../../src/cards/help-card';
+
+const HELP_LINES = [{ command: 'pending', description: 'Show what waits for your decision' }];
 import { itemView, shortItemView } from '../../src/cards/item-view';
 import { outcomeView } from '../../src/cards/outcome-card';
 import { FIRST_LEVEL } from '../../src/cards/size-guard';
@@ -62,7 +64,7 @@ const SAMPLES_FROM_CODE: Readonly<Record<string, () => object>> = {
       FIRST_LEVEL,
     ),
   summary: () => summaryView(ALL_ITEMS, { max: 3, now: NOW }, 3, 150),
-  help: () => helpView({ scope: 'personal' }),
+  help: () => helpView({ scope: 'personal', commands: HELP_LINES }),
 };
 
 describe('the card templates', () => {
@@ -157,9 +159,9 @@ describe('every rendered card', () => {
     renderItemCard({ ...pimRole, action: 'selfExtend' }, options),
     renderSummaryCard(ALL_ITEMS, { max: 2, now: NOW }),
     renderSummaryCard([], { max: 2, now: NOW }),
-    renderHelpCard({ scope: 'personal' }),
-    renderHelpCard({ scope: 'channel' }),
-    renderHelpCard({ scope: 'groupChat' }),
+    renderHelpCard({ scope: 'personal', commands: HELP_LINES }),
+    renderHelpCard({ scope: 'channel', commands: HELP_LINES }),
+    renderHelpCard({ scope: 'groupChat', commands: HELP_LINES }),
   ];
 
   it('has no unresolved template expression', () => {

@@ -1,9 +1,26 @@
 import type { CardAction } from '../action-data';
 import { decide } from './decide';
-import type { ActionDeps, ActionHandler, ActionResult, Press, VerbTable } from './types';
+import type {
+  ActionDeps,
+  ActionHandler,
+  ActionResult,
+  Press,
+  RefreshHandler,
+  RoutedAction,
+  TableFor,
+  VerbTable,
+} from './types';
 import { change, refresh } from './view';
 
-export type { ActionDeps, ActionHandler, ActionResult, Press, VerbTable } from './types';
+export type {
+  ActionDeps,
+  ActionHandler,
+  ActionResult,
+  Press,
+  RoutedAction,
+  TableFor,
+  VerbTable,
+} from './types';
 export { actingUser } from './decide';
 
 /** The verb table of the cards this bot sends: a file per verb family (decide.ts, view.ts). */
@@ -17,19 +34,23 @@ export const VERB_TABLE: VerbTable = {
   change,
 };
 
-export interface ActionRouter {
+export interface ActionRouter<A extends RoutedAction = CardAction> {
   /** Routes one parsed press to its verb's handler; an automatic refresh only ever renders. */
-  route(action: CardAction, press: Press, automatic: boolean): Promise<ActionResult>;
+  route(action: A, press: Press, automatic: boolean): Promise<ActionResult>;
 }
 
-export function createActionRouter(table: VerbTable, deps: ActionDeps): ActionRouter {
+export function createActionRouter<A extends RoutedAction = CardAction>(
+  table: TableFor<A> & { readonly refresh: RefreshHandler },
+  deps: ActionDeps,
+): ActionRouter<A> {
   return {
     route(action, press, automatic) {
       // An automatic refresh renders from stored state whatever verb it carries: no Graph call, no message
       // update (design rule 4).
       if (automatic)
         return table.refresh({ verb: 'refresh', target: action.target, rev: action.rev }, press, deps);
-      const handler = table[action.verb] as ActionHandler;
+      // TableFor pairs each verb with its handler; TypeScript cannot follow that pairing through an index.
+      const handler = table[action.verb as A['verb']] as unknown as ActionHandler<A>;
       return handler(action, press, deps);
     },
   };

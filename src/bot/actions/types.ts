@@ -5,7 +5,8 @@ import type { GovernanceClient } from '../../graph';
 import type { Logger } from '../../log';
 import type { Store, StoredItem } from '../../store';
 import type { UserTokens } from '../../auth';
-import type { CardAction, Verb } from '../action-data';
+import type { CardAction, ViewPress } from '../action-data';
+import type { DecisionTarget } from '../../domain';
 import type { UniversalActionResponse } from '../invoke-replies';
 import type { CardViews, Viewer } from '../views';
 
@@ -45,14 +46,29 @@ export interface ActionDeps {
   ): Promise<void>;
 }
 
-export type ActionHandler<A extends CardAction = CardAction> = (
+/** What every routed press has: its verb, the item it points to, and the card's revision. */
+export interface RoutedAction {
+  readonly verb: string;
+  readonly target: DecisionTarget;
+  readonly rev: number;
+}
+
+export type ActionHandler<A extends RoutedAction = CardAction> = (
   action: A,
   press: Press,
   deps: ActionDeps,
 ) => Promise<ActionResult>;
 
+/** One handler for each verb of the actions `A`, typed by that verb's parsed action. */
+export type TableFor<A extends RoutedAction> = {
+  readonly [V in A['verb']]: ActionHandler<Extract<A, { verb: V }>>;
+};
+
 /**
  * One handler per verb the cards send: a new verb is one entry here and its handler, and the compiler
  * names every place that must know (the verb list is the cards', CARD_VERBS).
  */
-export type VerbTable = { readonly [V in Verb]: ActionHandler<Extract<CardAction, { verb: V }>> };
+export type VerbTable = TableFor<CardAction>;
+
+/** Every table can show the card again: an automatic refresh uses it whatever verb it carries. */
+export type RefreshHandler = ActionHandler<ViewPress<'refresh'>>;

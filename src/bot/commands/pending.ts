@@ -1,0 +1,121 @@
+import { CardFactory, TurnContext } from 'botbuilder';
+import { itemKey } from '../../domain';
+import { byUrgencyOrder, renderSummaryCard } from '../../cards';
+import type { AdaptiveCard } from '../../cards';
+import { message } from '../../messages';
+import type { CardCopy, StoredItem } from '../../store';
+import { actingUser } from '../actions';
+import { scopeOf, viewerOf } from '../scope';
+import type { CommandDeps } from './types';
+
+function attachment(card: AdaptiveCard) {
+  return { attachments: [CardFactory.adaptiveCard(card)] };
+}
+
+/**
+ * Reads what waits on the user in Graph, as the user, and posts a card for each item this chat does not
+ * already show (most urgent first), or one summary when there are many.
+ */
+export async function deliverPending(
+  context: TurnContext,
+  deps: CommandDeps,
+  options: { quietWhenEmpty: boolean },
+): Promise<void> {
+  const user = actingUser(context.activity);
+  if (!user) return;
+  const token = await deps.tokens.getToken(user, context);
+  if (token.kind !== 'token') {
+    await deps.tokens.sendSignInCard(context);
+    return;
+  }
+  const discovery = await deps.governance
+    .asUser({ token: token.token, userId: user.aadObjectId })
+    .discoverPending();
+  const stored: StoredItem[] = [];
+  for (const item of discovery.items) stored.push(await deps.store.putItem(item, user.aadObjectId));
+  // Discovery watches these from now on, so a card shown here is updated when decided elsewhere.
+  await deps.notifier.observed(
+    user.aadObjectId,
+    stored.map((s) => s.key),
+  );
+  const open = stored.filter((s) => !s.final);
+
+  if (open.length === 0 && discovery.problems.length === 0) {
+    if (!options.quietWhenEmpty) await context.sendActivity(message('approvals.bot.nothingPending'));
+    return;
+  }
+  // What already has a card in this chat is not posted again: the chat holds it, and a second copy
+  // would only be one more card to keep up to date.
+  const here = context.activity.conversation.id;
+  const unseen: StoredItem[] = [];
+  for (const s of open) {
+    const copies = await deps.store.copiesOf(s.key);
+    if (!copies.some((c) => c.conversationId === here)) unseen.push(s);
+  }
+  const max = deps.cards.pendingSummaryThreshold;
+  const summary = {
+    max,
+    now: deps.now(),
+    timeZone: deps.cards.timeZone,
+    submitOnly: deps.cards.submitOnly,
+  };
+  const shown = open.length - unseen.length;
+  if (open.length > max || unseen.length === 0) {
+    // Many items, or all of them already here: one summary, most urgent first.
+    await context.sendActivity(
+      attachment(
+        renderSummaryCard(
+          open.map((s) => s.item),
+          summary,
+        ),
+      ),
+    );
+  }
+  const urgent = byUrgencyOrder(
+    unseen.map((s) => s.item),
+    summary,
+  )
+    .slice(0, max)
+    .map((item) => itemKey(item.target));
+  for (const key of urgent) {
+    const s = unseen.find((o) => o.key === key);
+    if (s) await sendItemCard(context, deps, s);
+  }
+  if (shown > 0) {
+    await context.sendActivity(
+      unseen.length === 0
+        ? message('approvals.bot.allShown', { count: open.length })
+        : message('approvals.bot.someShown', {
+            count: shown,
+            verb: shown === 1 ? 'has a card' : 'have cards',
+            them: shown === 1 ? 'it' : 'them',
+          }),
+    );
+  }
+  if (discovery.problems.length > 0) {
+    const sources = [...new Set(discovery.problems.map((p) => p.source))].join(', ');
+    await context.sendActivity(message('approvals.bot.partialDiscovery', { sources }));
+  }
+}
+
+async function sendItemCard(context: TurnContext, deps: CommandDeps, stored: StoredItem): Promise<void> {
+  const card = deps.views.forViewer(
+    stored,
+    viewerOf(context.activity),
+    await deps.refreshUsers(stored, context.activity),
+  );
+  const sent = await context.sendActivity(attachment(card));
+  if (!sent?.id) return;
+  const scope = scopeOf(context.activity);
+  const reference = TurnContext.getConversationReference(context.activity);
+  const copy: CardCopy = {
+    itemKey: stored.key,
+    conversationId: context.activity.conversation.id,
+    activityId: sent.id,
+    scope,
+    recipientId: scope === 'personal' ? (context.activity.from?.aadObjectId?.toLowerCase() ?? null) : null,
+    reference: JSON.parse(JSON.stringify(reference)) as Record<string, unknown>,
+    sentAt: deps.now().toISOString(),
+  };
+  await deps.store.addCopy(copy);
+}
