@@ -36,6 +36,15 @@ export const MESSAGES = {
     'Microsoft Graph doesn\'t show this request as waiting on you, so nothing was decided. It may have been completed or cancelled. Type "pending" to see what waits on you.',
   'approvals.bot.notChecked':
     "I couldn't check this request with Microsoft Graph just now, so nothing was decided. Try again in a minute.",
+  'approvals.bot.cardMismatchShown':
+    'This card doesn\'t match the request it was made for. Type "pending" to get a fresh card.',
+  'approvals.bot.reasonForDeny': 'Please give a reason for denying, then press Deny again.',
+  'approvals.bot.reasonForReview':
+    'This review asks for a reason with every decision. Type one, then press the button again.',
+  'approvals.bot.reasonForStage':
+    'This approval stage asks for your justification. Type it, then press the button again.',
+  'approvals.bot.invalidPress': '{problems} Nothing was sent to Microsoft Graph.',
+  'approvals.bot.changePrompt': 'Choose the new decision. Give a new justification if your reason changed.',
   'approvals.bot.cardOutOfDate': 'This card is out of date. Type "pending" to see what waits on you.',
   'approvals.bot.actionFailed':
     'Something went wrong on our side. Try again in a minute; nothing was decided.',

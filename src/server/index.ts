@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import * as restify from 'restify';
 import type { Activity, ActivityHandler } from 'botbuilder';
 import type { Logger } from '../log';
@@ -168,6 +169,23 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     routeRefusal(405, 'MethodNotAllowed', 'This address does not take that method.'),
   );
 
+  // A request Node cannot parse (bytes that are not HTTP, a raw non-ASCII path, too many headers) never
+  // reaches restify: it is answered here, in the same shape, and the connection closed.
+  server.server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable) return;
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const [status, reason, refusal] = tooLarge
+      ? [
+          431,
+          'Request Header Fields Too Large',
+          { code: 'HeadersTooLarge', message: 'The request headers are too large.' },
+        ]
+      : [400, 'Bad Request', { code: 'BadRequest', message: 'The request is not valid HTTP.' }];
+    const body = JSON.stringify(errorBody(refusal));
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
   server.server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.server.headersTimeout = REQUEST_TIMEOUT_MS / 3;
 

@@ -470,6 +470,23 @@ interface Tally {
   categories: Record<string, number>;
   serverErrors: string[];
   leaks: string[];
+  /** Non-2xx answers whose body is not the one error shape, `{ error: { code, message } }`. */
+  misshapenErrors: string[];
+}
+
+function isErrorBody(text: string): boolean {
+  try {
+    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } } | null;
+    return (
+      typeof body?.error?.code === 'string' &&
+      body.error.code !== '' &&
+      typeof body.error.message === 'string' &&
+      body.error.message !== '' &&
+      Object.keys(body).length === 1
+    );
+  } catch {
+    return false;
+  }
 }
 
 async function barrage(child: BotChild, shotList: Iterable<Shot>, auth: () => string | null): Promise<Tally> {
@@ -481,6 +498,7 @@ async function barrage(child: BotChild, shotList: Iterable<Shot>, auth: () => st
     categories: {},
     serverErrors: [],
     leaks: [],
+    misshapenErrors: [],
   };
   const queue = [...shotList];
   const lanes = Array.from({ length: 16 }, async () => {
@@ -499,6 +517,11 @@ async function barrage(child: BotChild, shotList: Iterable<Shot>, auth: () => st
       }
       if (answer.status >= 500 || (inner !== null && inner >= 500))
         tally.serverErrors.push(`${shot.category}: ${answer.status}/${inner} ${answer.text.slice(0, 200)}`);
+      // A HEAD answer has no body, by HTTP's rules.
+      if (answer.status >= 400 && shot.method !== 'HEAD' && !isErrorBody(answer.text))
+        tally.misshapenErrors.push(
+          `${shot.method} ${shot.path}: ${answer.status} ${answer.text.slice(0, 120)}`,
+        );
       if (LEAK.test(answer.text)) tally.leaks.push(`${shot.category}: ${answer.text.slice(0, 200)}`);
     }
   });
@@ -566,6 +589,7 @@ it('[long, ~45 s] takes 10,000 hostile requests in local and production mode: no
       `  production: statuses ${JSON.stringify(productionTally.statuses)}\n` +
       `  process exits ${Number(local.exited) + Number(production.exited)}, 5xx ${localTally.serverErrors.length + productionTally.serverErrors.length}, ` +
       `bodies with exception text ${localTally.leaks.length + productionTally.leaks.length}, ` +
+      `errors not in the one shape ${localTally.misshapenErrors.length + productionTally.misshapenErrors.length}, ` +
       `Graph calls ${graphCalls} (PATCH ${writes}), RSS growth local ${(growth.local / MB).toFixed(1)} MB / production ${(growth.production / MB).toFixed(1)} MB, ` +
       `production log lines ${productionLogLines}\n`,
   );
@@ -575,6 +599,7 @@ it('[long, ~45 s] takes 10,000 hostile requests in local and production mode: no
   expect(production.exited).toBe(false);
   expect([...localTally.serverErrors, ...productionTally.serverErrors]).toEqual([]);
   expect([...localTally.leaks, ...productionTally.leaks]).toEqual([]);
+  expect([...localTally.misshapenErrors, ...productionTally.misshapenErrors].slice(0, 10)).toEqual([]);
   // The fuzz reached Graph through the bot (so the id check below is not vacuous) …
   expect(writes).toBeGreaterThan(0);
   // … and every path the bot built was made of GUIDs and the contract's literal segments.

@@ -8,6 +8,8 @@ import type { UserGovernance } from '../../graph';
 import type { StoredItem } from '../../store';
 import type { DecisionPress } from '../action-data';
 import { decisionOfFinal } from '../views';
+import { message } from '../../messages';
+import type { MessageCode } from '../../messages';
 import type { ActionDeps, ActionHandler, ActionResult, Press } from './types';
 
 /**
@@ -26,14 +28,19 @@ export function actingUser(activity: Activity): ActingUser | null {
   };
 }
 
-const message = (text: string): ActionResult => ({ kind: 'message', text });
+const REASON_PROMPT: Readonly<
+  Record<Extract<Outcome, { kind: 'needsJustification' }>['reason'], MessageCode>
+> = {
+  deny: 'approvals.bot.reasonForDeny',
+  review: 'approvals.bot.reasonForReview',
+  stage: 'approvals.bot.reasonForStage',
+};
 
-const MISMATCH =
-  'This card doesn\'t match the request it was made for, so nothing was decided. Type "pending" to get a fresh card.';
-const NOT_WAITING =
-  'Microsoft Graph doesn\'t show this request as waiting on you, so nothing was decided. It may have been completed or cancelled. Type "pending" to see what waits on you.';
-const NOT_CHECKED =
-  "I couldn't check this request with Microsoft Graph just now, so nothing was decided. Try again in a minute.";
+/** A short answer from the catalogue, logged by its code. */
+function say(code: MessageCode, deps: ActionDeps): ActionResult {
+  deps.log.info({ message: code }, 'answered a card action');
+  return { kind: 'message', text: message(code) };
+}
 
 function withTimeout<T>(
   promise: Promise<T>,
@@ -64,12 +71,8 @@ async function promptCard(
 ): Promise<ActionResult> {
   const prompt =
     outcome.kind === 'invalid'
-      ? `${outcome.problems.join(' ')} Nothing was sent to Microsoft Graph.`
-      : outcome.reason === 'deny'
-        ? 'Please give a reason for denying, then press Deny again.'
-        : outcome.reason === 'review'
-          ? 'This review asks for a reason with every decision. Type one, then press the button again.'
-          : 'This approval stage asks for your justification. Type it, then press the button again.';
+      ? message('approvals.bot.invalidPress', { problems: outcome.problems.join(' ') })
+      : message(REASON_PROMPT[outcome.reason]);
   return {
     kind: 'card',
     card: deps.views.itemCard(stored.item, {
@@ -114,7 +117,8 @@ async function confirmApprover(
   const read = await graph.readState(stored.item.target);
   const state = read.state;
   if (state.kind === 'open' && state.mine) return deps.store.putItem(stored.item, user.aadObjectId);
-  if (state.kind === 'unknown' && state.status !== 403 && state.status !== 404) return message(NOT_CHECKED);
+  if (state.kind === 'unknown' && state.status !== 403 && state.status !== 404)
+    return say('approvals.bot.notChecked', deps);
   const outcome: Outcome =
     state.kind === 'decided'
       ? {
@@ -142,7 +146,8 @@ export const decide: ActionHandler<DecisionPress> = async (action, press, deps) 
   const { context } = press;
   const key = itemKey(action.target);
   let stored = await deps.store.getItem(key);
-  if (stored && !sameTarget(stored.item.target, action.target)) return message(MISMATCH);
+  if (stored && !sameTarget(stored.item.target, action.target))
+    return say('approvals.bot.cardMismatch', deps);
   if (stored?.final && !stored.final.changeable)
     return { kind: 'card', card: deps.views.finalCard(stored, stored.final, press.viewer) };
   if (stored) {
@@ -152,7 +157,7 @@ export const decide: ActionHandler<DecisionPress> = async (action, press, deps) 
   }
 
   const user = actingUser(context.activity);
-  if (!user) return message('Teams did not say who you are, so nothing was decided. Try again from Teams.');
+  if (!user) return say('approvals.bot.unknownUser', deps);
   // The token of whoever pressed, looked up now, for this press only (design rule 1).
   const token = press.submitted
     ? await deps.tokens.getToken(user, context)
@@ -160,14 +165,14 @@ export const decide: ActionHandler<DecisionPress> = async (action, press, deps) 
   if (token.kind === 'reply') return { kind: 'reply', body: token.body };
   if (token.kind !== 'token') {
     await deps.tokens.sendSignInCard(context);
-    return message('Please sign in first (a sign-in card is in our chat), then press the button again.');
+    return say('approvals.bot.signInFirst', deps);
   }
   const graph = deps.governance.asUser({ token: token.token, userId: user.aadObjectId });
 
   if (!stored) {
     const found = await findForUser(graph, action, user, deps);
-    if (found === 'missing') return message(NOT_WAITING);
-    if (found === 'unknown') return message(NOT_CHECKED);
+    if (found === 'missing') return say('approvals.bot.notWaitingOnYou', deps);
+    if (found === 'unknown') return say('approvals.bot.notChecked', deps);
     stored = found;
     const refused = deps.decisions.check(stored.item, action.decision, action.justification);
     if (refused?.kind === 'needsJustification' || refused?.kind === 'invalid')

@@ -1,6 +1,7 @@
 import { itemKey, sameTarget } from '../../domain';
 import type { ViewPress } from '../action-data';
 import { decisionOfFinal } from '../views';
+import { message } from '../../messages';
 import type { ActionHandler } from './types';
 
 /**
@@ -8,14 +9,12 @@ import type { ActionHandler } from './types';
  * nor updates a message, design rule 4).
  */
 
-const OUT_OF_DATE = 'This card is out of date. Type "pending" to see what waits on you.';
-const MISMATCH = 'This card doesn\'t match the request it was made for. Type "pending" to get a fresh card.';
-
 /** The card as this viewer should see it now. */
 export const refresh: ActionHandler<ViewPress> = async (action, press, deps) => {
   const stored = await deps.store.getItem(itemKey(action.target));
-  if (!stored) return { kind: 'message', text: OUT_OF_DATE };
-  if (!sameTarget(stored.item.target, action.target)) return { kind: 'message', text: MISMATCH };
+  if (!stored) return { kind: 'message', text: message('approvals.bot.cardOutOfDate') };
+  if (!sameTarget(stored.item.target, action.target))
+    return { kind: 'message', text: message('approvals.bot.cardMismatchShown') };
   return {
     kind: 'card',
     card: deps.views.forViewer(stored, press.viewer, await deps.refreshUsers(stored, press.context.activity)),
@@ -36,7 +35,7 @@ export const change: ActionHandler<ViewPress> = async (action, press, deps) => {
       canAct: true,
       refreshUserIds: await deps.refreshUsers(stored, press.context.activity),
       recordedDecision: decisionOfFinal(stored.final),
-      prompt: 'Choose the new decision. Give a new justification if your reason changed.',
+      prompt: message('approvals.bot.changePrompt'),
     }),
   };
 };
