@@ -58,7 +58,7 @@ interface ScaleOut {
 }
 
 /**
- * Several instances on Azure Storage (issue 6): the discovery buckets' blob leases, kept by a LeaseKeeper
+ * Several instances on Azure Storage: the discovery buckets' blob leases, kept by a LeaseKeeper
  * ticking every third of the ttl, and the rate budget all instances share. The first tick runs before the
  * notifier starts, so that the first discovery cycle already knows which approvers are this instance's.
  */

@@ -1,6 +1,6 @@
 import type { AdaptiveCard } from './types';
 
-/** Teams rejects messages over 40 KB (UTF-16); the card keeps 4 KB for the rest of the activity (§8 #13). */
+/** Teams rejects messages over 40 KB (UTF-16); the card keeps 4 KB for the rest of the activity (teams-platform.md §0.6, teams-platform.md §8 #13). */
 export const CARD_SIZE_LIMIT_BYTES = 36 * 1024;
 
 /** Size as Teams measures it: UTF-16 bytes of the JSON. */

@@ -107,14 +107,14 @@ export interface Config {
   readonly serviceUrls: readonly ServiceUrlRule[];
   /**
    * Where the store keeps its data; `memory` keeps nothing across restarts; `azure` is Azure Storage, shared
-   * by several instances (issue 6), with its connection string (a secret: never logged) and name prefix.
+   * by several instances, with its connection string (a secret: never logged) and name prefix.
    */
   readonly store: {
     readonly engine: 'sqlite' | 'memory' | 'azure';
     readonly directory: string;
     readonly azure: { readonly connectionString: string | null; readonly prefix: string };
   };
-  /** Notifications (issue 5): discovery schedule, reminders, digests, the outbox lease, /api/notify. */
+  /** Notifications: discovery schedule, reminders, digests, the outbox lease, /api/notify. */
   readonly notify: NotifyConfig;
 }
 

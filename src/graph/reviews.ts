@@ -30,7 +30,7 @@ export type StageUpdateResult =
   { readonly kind: 'updated'; readonly stage: ReviewStage; readonly requestId: string | null } | Failure;
 export type BulkResult = { readonly kind: 'done'; readonly requestId: string | null } | Failure;
 
-/** A stage can only be changed while it has not ended (seed 002). */
+/** A stage can only be changed while it has not ended (docs/graph-contract.md §1.3). */
 const UPDATABLE_STAGE_STATUSES = ['NotStarted', 'Initializing', 'InProgress'];
 
 function scopes(value: unknown): ReviewerScope[] {
@@ -84,7 +84,7 @@ const sameScope = (a: ReviewerScope, b: ReviewerScope) =>
   a.query.toLowerCase() === b.query.toLowerCase() && (a.queryRoot ?? null) === (b.queryRoot ?? null);
 
 /**
- * Adds reviewers or fallback reviewers to one stage (seed 002). Refused before the network when the stage
+ * Adds reviewers or fallback reviewers to one stage (docs/graph-contract.md §1.3). Refused before the network when the stage
  * has ended, or when the change would drop an existing fallback reviewer: Graph answers 409 for that.
  */
 export async function updateReviewStage(

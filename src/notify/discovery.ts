@@ -34,7 +34,7 @@ export interface DiscoveryDeps {
   /** Called after entries were enqueued, so that the worker looks at once. */
   readonly enqueued: () => void;
   /**
-   * With several instances (issue 6): whether this instance discovers the approver now (it holds the
+   * With several instances: whether this instance discovers the approver now (it holds the
    * approver's lease bucket). Asked right before each approver, so that a lease lost mid-cycle stops work.
    */
   readonly shouldDiscover?: (approverId: string) => boolean;

@@ -29,7 +29,7 @@ export interface NotifySettings {
   readonly discoveryConcurrency?: number;
   readonly worker?: Partial<WorkerOptions>;
   /**
-   * Several instances (issue 6): discovery runs for an approver only where this answers true (the instance
+   * Several instances: discovery runs for an approver only where this answers true (the instance
    * holds the approver's lease bucket); scheduled cycles and pushes alike. Default: every approver.
    */
   readonly shouldDiscover?: (approverId: string) => boolean;

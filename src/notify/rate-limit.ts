@@ -1,7 +1,7 @@
 /**
  * Teams' limits for a bot, and token buckets that keep within them (teams-platform.md §4.1, design rule 10).
- * The limiter is a port: this one lives in one process; issue 6 shares the budget between instances through
- * storage behind the same interface.
+ * The limiter is a port: this one lives in one process; several instances share the budget through storage
+ * behind the same interface (src/store's RateBudget).
  */
 
 export interface RateWindow {

@@ -67,7 +67,7 @@ export { MAX_BATCH_REQUESTS } from './batch';
 
 /**
  * Starts a stateful stand-in for Microsoft Graph's identity-governance APIs on loopback: the paths, bodies,
- * status codes, error bodies and faults of shared/docs/graph-contract.md, with a demo tenant by default.
+ * status codes, error bodies and faults of docs/graph-contract.md, with a demo tenant by default.
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const pageSize = options.pageSize ?? 100;

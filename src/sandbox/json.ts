@@ -10,7 +10,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 export type ParsedJson = { readonly ok: true; readonly value: unknown } | { readonly ok: false };
 
-// Deliberately forgives trailing commas, so the docs' samples work as printed (G14: seed 003's body).
+// Deliberately forgives trailing commas, so the docs' samples work as printed (G14).
 export function parseJsonLenient(text: string): ParsedJson {
   try {
     return { ok: true, value: JSON.parse(text) as unknown };

@@ -9,7 +9,7 @@ import { DEFAULT_AZURE_PREFIX } from './azure-store';
 import { StoreError } from './rules';
 
 /**
- * Coordination on Azure Storage (issue 6 item 2).
+ * Coordination on Azure Storage.
  *
  * Leases are blob leases: the storage service keeps the time, so an instance whose clock drifts cannot
  * take a lease early, and an instance that dies simply stops renewing: its leases lapse after their ttl

@@ -138,7 +138,7 @@ function parse<T>(text: string): T {
 }
 
 /**
- * The Store on Azure Storage, for several bot instances sharing one storage account (issue 6). Tables hold
+ * The Store on Azure Storage, for several bot instances sharing one storage account. Tables hold
  * every record; blobs hold only JSON too large for an entity. Nothing is held in process memory between
  * calls, so any instance can serve any request and a killed instance loses nothing.
  *

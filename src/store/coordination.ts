@@ -2,7 +2,7 @@ import { BoundedMap } from '../bounded';
 import { StoreError } from './rules';
 
 /**
- * Coordination between bot instances (issue 6 item 2): named leases, so that each approver's discovery runs
+ * Coordination between bot instances: named leases, so that each approver's discovery runs
  * on one instance at a time and passes to another when its instance dies, and a shared rate budget, so that
  * the Teams limits hold for all instances together rather than for each. Memory implementations serve a
  * single process (the SQLite and memory stores); azure-leases.ts serves several instances on Azure Storage.
@@ -51,7 +51,7 @@ export interface RateBudget {
   close(): Promise<void>;
 }
 
-/** Teams' documented limits for a bot (issue 5 item 5), in the shape src/notify's TEAMS_LIMITS has. */
+/** Teams' documented limits for a bot (docs/teams-platform.md §4.1), in the shape src/notify's TEAMS_LIMITS has. */
 export interface TeamsRateLimits {
   readonly conversation: readonly RateRule[];
   readonly tenant: readonly RateRule[];

@@ -70,7 +70,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
 }
 
 /**
- * Opens the Azure Storage store (issue 6). The Azure SDKs load on first use, so the other engines never
+ * Opens the Azure Storage store. The Azure SDKs load on first use, so the other engines never
  * load them.
  */
 export async function openAzureStore(options: AzureStoreOptions): Promise<AzureStore> {

@@ -2,7 +2,7 @@ import type { AccessPackagePending } from '../domain';
 import { itemKey } from '../domain';
 import type { ItemSighting, Store } from './types';
 
-/** What one tracked item costs: the numbers issue 5's benchmark puts in the README. */
+/** What one tracked item costs: the numbers the storage benchmark puts in the README. */
 export interface StoreMeasurement {
   readonly items: number;
   readonly elapsedMs: number;

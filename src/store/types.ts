@@ -64,7 +64,7 @@ export interface AuditEntry {
   readonly justificationLength: number;
 }
 
-// ---- Outbox (issue 5 item 5) ----
+// ---- Outbox ----
 
 /**
  * send: a new card to a conversation; update: an existing card copy to a new card; reminder: a card before
@@ -115,7 +115,7 @@ export interface ClaimRequest {
 
 export type OutboxCounts = Readonly<Record<OutboxState, number>>;
 
-// ---- Channel subscriptions (issue 5 item 3) ----
+// ---- Channel subscriptions ----
 
 export type SubscriptionKind = 'accessPackage' | 'catalog' | 'group' | 'role' | 'review';
 
