@@ -1,5 +1,5 @@
 import type { Decision, DecisionTarget } from '../domain';
-import { isGuid, MAX_JUSTIFICATION_LENGTH, REVIEW_DECISIONS } from '../domain';
+import { ITEM_KINDS, isGuid, MAX_JUSTIFICATION_LENGTH } from '../domain';
 import { CARD_VERBS } from '../cards';
 import type { CardVerb } from '../cards';
 
@@ -106,9 +106,7 @@ function isVerb(value: unknown): value is Verb {
 }
 
 function decisionAllowed(target: DecisionTarget, decision: Decision): boolean {
-  return target.kind === 'accessReview'
-    ? REVIEW_DECISIONS.includes(decision)
-    : decision === 'Approve' || decision === 'Deny';
+  return ITEM_KINDS[target.kind].decisions.includes(decision);
 }
 
 /** Parses an Action.Execute's verb and data, or an Action.Submit's data (which carries the verb inside). */

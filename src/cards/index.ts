@@ -22,7 +22,7 @@ export { CARD_VERBS, CardRenderError } from './types';
 /** Decision → the verb its button sends (`reset` is NotReviewed). */
 export { MAX_REFRESH_USERS, VERB_OF_DECISION } from './actions';
 /** One line naming an item, e.g. "Alex Wilber requests Marketing campaign tools"; mentions and links neutralised. */
-export { itemTitle, PORTAL } from './item-facts';
+export { itemTitle } from './kinds';
 export { renderItemCard } from './item-card';
 export { renderFinalCard, renderOutcomeCard, renderWorkingCard } from './outcome-card';
 export { byUrgencyOrder, renderSummaryCard } from './summary-card';

@@ -1,31 +1,10 @@
-import type {
-  AccessPackagePending,
-  AccessReviewPending,
-  Answer,
-  DecidedResult,
-  PendingItem,
-  PimGroupPending,
-  PimRolePending,
-} from '../domain';
-import { MAX_JUSTIFICATION_LENGTH } from '../domain';
-import {
-  accessIdText,
-  describeSchedule,
-  directoryScopeText,
-  formatDateTime,
-  formatDay,
-  formatWhen,
-  listNames,
-  parseDate,
-  personName,
-  personText,
-  pimActionText,
-  requestTypeText,
-  ticketText,
-} from './format';
-import { decidableInTeams, itemTitle, KIND_LABEL, portalFor, stageText } from './item-facts';
+import type { PendingItem } from '../domain';
+import { ITEM_KINDS, MAX_JUSTIFICATION_LENGTH } from '../domain';
+import { formatDateTime, formatWhen, listNames, parseDate, personName } from './format';
+import type { Budget } from './kinds';
+import { decidableInTeams, itemTitle, kindOfCard, portalFor, stageText } from './kinds';
 import type { Line } from './safe-text';
-import { blockText, cut, inlineText, inputValue } from './safe-text';
+import { cut, inlineText, inputValue } from './safe-text';
 import type { TextLimits } from './size-guard';
 import type { TemplateName } from './templates';
 import type { AskedReason, ItemCardOptions } from './types';
@@ -78,13 +57,6 @@ function reasonText(item: PendingItem, reason: AskedReason): string {
       return `You're asked because you're a fallback reviewer of this access review${stage ? ` (${stage})` : ''}.`;
   }
 }
-
-const RESULT_WORDS: Readonly<Record<DecidedResult, string>> = {
-  Approved: 'Approved',
-  Denied: 'Denied',
-  DontKnow: "Don't know",
-  NotReviewed: 'Not reviewed',
-};
 
 const DECISION_WORDS = {
   Approve: 'Approve',
@@ -168,7 +140,7 @@ function commonView(item: PendingItem, options: ItemCardOptions, limits: TextLim
     closed,
     portal,
     data: {
-      kindLabel: KIND_LABEL[item.kind],
+      kindLabel: ITEM_KINDS[item.kind].label,
       title: itemTitle(item),
       stage: stageText(item),
       context,
@@ -197,177 +169,14 @@ function commonView(item: PendingItem, options: ItemCardOptions, limits: TextLim
   };
 }
 
-function requestedText(iso: string | null, options: ItemCardOptions): string {
-  const when = formatWhen(iso, options.now, options.timeZone);
-  return when ? `Requested ${when}` : '';
-}
-
-interface Budget {
-  cut: boolean;
-}
-
-function block(text: string, limits: TextLimits, budget: Budget): readonly Line[] {
-  const result = blockText(text, limits.chars, limits.lines);
-  if (result.cut) budget.cut = true;
-  return result.lines;
-}
-
-function answerGroups(answers: readonly Answer[], limits: TextLimits, budget: Budget) {
-  const groups: { question: string; values: Line[] }[] = [];
-  let shown = 0;
-  for (const answer of answers) {
-    if (shown >= limits.items) break;
-    const question = inlineText(answer.question, limits.itemChars) || 'Question';
-    let group = groups.find((g) => g.question === question);
-    if (!group) {
-      group = { question, values: [] };
-      groups.push(group);
-    }
-    const value = blockText(answer.answer, limits.itemChars, 1);
-    if (value.cut) budget.cut = true;
-    group.values.push({ text: value.lines.map((l) => l.text).join(' ') || '(no answer)' });
-    shown += 1;
-  }
-  const hidden = answers.length - shown;
-  if (hidden > 0) budget.cut = true;
-  return {
-    groups,
-    more: hidden > 0 ? `${hidden} more ${hidden === 1 ? 'answer is' : 'answers are'} not shown here.` : '',
-  };
-}
-
-function accessPackageData(
-  item: AccessPackagePending,
-  options: ItemCardOptions,
-  limits: TextLimits,
-  budget: Budget,
-) {
-  const answers = answerGroups(item.answers, limits, budget);
-  return {
-    requestor: personText(item.requestor),
-    packageName: inlineText(item.accessPackage.displayName),
-    packageDescription: block(item.accessPackage.description, limits, budget),
-    requestType: requestTypeText(item.requestType),
-    schedule: describeSchedule(item.schedule, options.now, options.timeZone),
-    requested: requestedText(item.createdDateTime, options),
-    justification: block(item.justification, limits, budget),
-    answers: answers.groups,
-    moreAnswers: answers.more,
-  };
-}
-
-function pimData(
-  item: PimGroupPending | PimRolePending,
-  options: ItemCardOptions,
-  limits: TextLimits,
-  budget: Budget,
-) {
-  return {
-    principal: personText(item.principal),
-    requestKind: pimActionText(item.action),
-    schedule: describeSchedule(item.schedule, options.now, options.timeZone),
-    requested: requestedText(item.createdDateTime, options),
-    justification: block(item.justification, limits, budget),
-    ticket: ticketText(item.ticket),
-  };
-}
-
-function recommendationText(item: AccessReviewPending, options: ItemCardOptions): string {
-  const lastSignIn = formatDay(item.lastSignInDateTime, options.now, options.timeZone);
-  switch (item.recommendation) {
-    case 'Approve':
-      return lastSignIn
-        ? `Approve: last signed in on ${lastSignIn}`
-        : 'Approve: signed in within the last 30 days';
-    case 'Deny':
-      return lastSignIn
-        ? `Deny: no sign-in in the last 30 days (last sign-in on ${lastSignIn})`
-        : 'Deny: no sign-in in the last 30 days';
-    case 'NoInfoAvailable':
-      return 'No recommendation: no information about sign-ins';
-    case null:
-      return '';
-  }
-}
-
-function defaultDecisionText(value: string | null): string {
-  switch ((value ?? '').toLowerCase()) {
-    case 'approve':
-      return 'If nobody reviews this by the due date, access stays (approved).';
-    case 'deny':
-      return 'If nobody reviews this by the due date, access is removed (denied).';
-    case 'recommendation':
-      return 'If nobody reviews this by the due date, the recommendation is applied.';
-    default:
-      return '';
-  }
-}
-
-function accessReviewData(
-  item: AccessReviewPending,
-  options: ItemCardOptions,
-  limits: TextLimits,
-  budget: Budget,
-) {
-  const dueIso = options.context?.expiresAt ?? item.dueDateTime;
-  const earlier = item.earlierStages.slice(0, limits.items).map((stage, i) => {
-    const by = stage.reviewedBy ? ` by ${personName(stage.reviewedBy)}` : '';
-    return {
-      heading: `Stage ${i + 1}: ${RESULT_WORDS[stage.decision]}${by}`,
-      lines: block(stage.justification, limits, budget),
-    };
-  });
-  if (item.earlierStages.length > earlier.length) budget.cut = true;
-  return {
-    principalLabel: item.principal.type === 'servicePrincipal' ? 'App reviewed' : 'Person reviewed',
-    principal: personText(item.principal),
-    resource: inlineText(item.resource.displayName),
-    recommendation: recommendationText(item, options),
-    reviewName: inlineText(item.reviewName),
-    due: formatWhen(dueIso, options.now, options.timeZone) ?? '',
-    description: block(item.descriptionForReviewers, limits, budget),
-    defaultDecision: defaultDecisionText(item.defaultDecision),
-    earlierStages: earlier,
-  };
-}
-
-const TEMPLATE_OF: Readonly<Record<PendingItem['kind'], TemplateName>> = {
-  accessPackage: 'access-package',
-  pimGroup: 'pim-group',
-  pimRole: 'pim-role',
-  accessReview: 'access-review',
-};
-
 /** The full card's data for one item kind, with free text held to `limits`. */
 export function itemView(item: PendingItem, options: ItemCardOptions, limits: TextLimits): ItemView {
   const common = commonView(item, options, limits);
   const budget: Budget = { cut: false };
-  let specific: Record<string, unknown>;
-  switch (item.kind) {
-    case 'accessPackage':
-      specific = accessPackageData(item, options, limits, budget);
-      break;
-    case 'pimGroup':
-      specific = {
-        ...pimData(item, options, limits, budget),
-        group: inlineText(item.group.displayName),
-        accessLevel: accessIdText(item.accessId),
-      };
-      break;
-    case 'pimRole':
-      specific = {
-        ...pimData(item, options, limits, budget),
-        role: inlineText(item.role.displayName),
-        scope: directoryScopeText(item.directoryScopeId),
-      };
-      break;
-    case 'accessReview':
-      specific = accessReviewData(item, options, limits, budget);
-      break;
-  }
+  const specific = kindOfCard(item).facts(item, options, limits, budget);
   const showPortal = common.showPortal || budget.cut;
   return {
-    template: TEMPLATE_OF[item.kind],
+    template: kindOfCard(item).template,
     final: common.closed,
     data: {
       ...common.data,

@@ -1,8 +1,9 @@
 import type { Outcome } from '../domain';
 import type { DecidedResult, Decision, FinalState, PendingItem } from '../domain';
+import { ITEM_KINDS } from '../domain';
 import { finishCard } from './actions';
 import { formatDateTime, personName } from './format';
-import { itemNoun, itemTitle, KIND_LABEL, portalFor } from './item-facts';
+import { itemNoun, itemTitle, portalFor } from './kinds';
 import type { Line } from './safe-text';
 import { blockText, cut, inlineText, inputValue } from './safe-text';
 import type { TextLimits } from './size-guard';
@@ -337,7 +338,7 @@ function outcomeData(
     portalUrl: wording.portal ? portal.url : '',
   };
   return {
-    kindLabel: KIND_LABEL[item.kind],
+    kindLabel: ITEM_KINDS[item.kind].label,
     title: minimal ? '' : cut(itemTitle(item), limits.chars === Number.POSITIVE_INFINITY ? 256 : 150).text,
     target: item.target,
     rev: options.rev,

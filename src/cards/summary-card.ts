@@ -1,24 +1,23 @@
 import type { ItemKind, PendingItem } from '../domain';
-import { itemKey } from '../domain';
+import { ITEM_KINDS, itemKey } from '../domain';
 import { finishCard } from './actions';
-import { accessIdText, describeSchedule, directoryScopeText, formatWhen, parseDate } from './format';
-import { itemTitle, KIND_COUNT, PORTAL, stageText } from './item-facts';
-import { cut, inlineText } from './safe-text';
+import { formatWhen, parseDate } from './format';
+import { itemTitle, kindOfCard } from './kinds';
+import { cut } from './safe-text';
 import { firstThatFits } from './size-guard';
 import { expandTemplate } from './templates';
 import type { AdaptiveCard, SummaryCardOptions } from './types';
 
 const KIND_ORDER: readonly ItemKind[] = ['accessPackage', 'pimGroup', 'pimRole', 'accessReview'];
 
-const LINKS: readonly {
-  readonly kinds: readonly ItemKind[];
-  readonly title: string;
-  readonly url: string;
-}[] = [
-  { kinds: ['accessPackage'], title: 'All requests in My Access', url: PORTAL.approvals },
-  { kinds: ['accessReview'], title: 'All reviews in My Access', url: PORTAL.reviews },
-  { kinds: ['pimGroup', 'pimRole'], title: 'All PIM requests in the Azure portal', url: PORTAL.pim },
-];
+/** One link per portal the kinds are decided in, in the kind table's order. */
+function portalsOf(kinds: ReadonlySet<ItemKind>): { title: string; url: string }[] {
+  const links = new Map<string, { title: string; url: string }>();
+  for (const [kind, facts] of Object.entries(ITEM_KINDS) as [ItemKind, (typeof ITEM_KINDS)[ItemKind]][])
+    if (kinds.has(kind))
+      links.set(facts.portal.url, { title: facts.portal.listTitle, url: facts.portal.url });
+  return [...links.values()];
+}
 
 function deadline(item: PendingItem, options: SummaryCardOptions): string | null {
   const known = options.expiresAt?.get(itemKey(item.target));
@@ -49,28 +48,7 @@ export function byUrgencyOrder(items: readonly PendingItem[], options: SummaryCa
 
 function oneLine(item: PendingItem, options: SummaryCardOptions): string {
   const parts: string[] = [];
-  switch (item.kind) {
-    case 'accessPackage':
-      parts.push(describeSchedule(item.schedule, options.now, options.timeZone), stageText(item));
-      break;
-    case 'pimGroup':
-      parts.push(
-        accessIdText(item.accessId),
-        describeSchedule(item.schedule, options.now, options.timeZone),
-        stageText(item),
-      );
-      break;
-    case 'pimRole':
-      parts.push(
-        directoryScopeText(item.directoryScopeId),
-        describeSchedule(item.schedule, options.now, options.timeZone),
-        stageText(item),
-      );
-      break;
-    case 'accessReview':
-      parts.push(inlineText(item.reviewName, 120), stageText(item));
-      break;
-  }
+  parts.push(...kindOfCard(item).summary(item, options));
   if (item.kind !== 'accessReview') {
     const requested = formatWhen(item.createdDateTime, options.now, options.timeZone);
     if (requested) parts.push(`requested ${requested}`);
@@ -93,7 +71,7 @@ export function summaryView(
   const total = items.length;
   const counts = KIND_ORDER.map((kind) => ({ kind, n: items.filter((i) => i.kind === kind).length }))
     .filter((c) => c.n > 0)
-    .map(({ kind, n }) => ({ text: `${n} ${KIND_COUNT[kind][n === 1 ? 0 : 1]}` }));
+    .map(({ kind, n }) => ({ text: `${n} ${ITEM_KINDS[kind].count[n === 1 ? 0 : 1]}` }));
   const kinds = new Set(items.map((i) => i.kind));
   let hint = '';
   if (total === 0) hint = "You're all caught up. I'll send a card when something new needs you.";
@@ -116,7 +94,7 @@ export function summaryView(
       };
     }),
     hint,
-    links: LINKS.filter((l) => l.kinds.some((k) => kinds.has(k))).map(({ title, url }) => ({ title, url })),
+    links: portalsOf(kinds),
   };
 }
 

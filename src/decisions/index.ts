@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Decision, FinalState, Outcome, PendingItem } from '../domain';
-import { cleanJustification, itemKey, MAX_JUSTIFICATION_LENGTH, normalizeResult } from '../domain';
+import { cleanJustification, itemKey, kindOf, MAX_JUSTIFICATION_LENGTH, normalizeResult } from '../domain';
 import type { UserGovernance } from '../graph';
 import type { Logger } from '../log';
 import type { Store } from '../store';
@@ -184,7 +184,7 @@ export function createDecisions(deps: DecisionsDeps): Decisions {
       userName: command.user.name,
       itemKey: key,
       kind: command.item.kind,
-      title: titleOf(command.item),
+      title: kindOf(command.item).auditTitle(command.item),
       decision: command.decision,
       outcome: outcome.kind,
       requestId: outcome.requestId,
@@ -224,17 +224,4 @@ export function createDecisions(deps: DecisionsDeps): Decisions {
       return promise;
     },
   };
-}
-
-function titleOf(item: PendingItem): string {
-  switch (item.kind) {
-    case 'accessPackage':
-      return `${item.requestor.displayName}: ${item.accessPackage.displayName}`;
-    case 'pimGroup':
-      return `${item.principal.displayName}: ${item.accessId} of ${item.group.displayName}`;
-    case 'pimRole':
-      return `${item.principal.displayName}: ${item.role.displayName}`;
-    case 'accessReview':
-      return `${item.reviewName}: ${item.principal.displayName}`;
-  }
 }

@@ -14,4 +14,5 @@ export { itemKey, sameTarget } from './keys';
 export { isGuid } from './ids';
 export type { CleanJustification } from './justification';
 export { MAX_JUSTIFICATION_LENGTH, cleanJustification, hasWords } from './justification';
-export { PIM_APPROVAL_WINDOW_MS, deadlineOf } from './deadlines';
+export type { FollowKind, Followable, ItemOf, KindFacts, KindTable, Portal } from './kinds';
+export { ITEM_KINDS, PIM_APPROVAL_WINDOW_MS, deadlineOf, kindOf } from './kinds';

@@ -1,5 +1,5 @@
 import type { PendingItem } from '../domain';
-import { isGuid } from '../domain';
+import { isGuid, kindOf } from '../domain';
 import type { SubscriptionFilter, SubscriptionKind, SubscriptionTarget } from '../store';
 import { subscriptionTargetsOf } from '../store';
 
@@ -16,26 +16,10 @@ export function nameId(name: string): string {
 
 /** Everything a subscription can match an item by: ids, and the names a person would type. */
 export function targetsOf(item: PendingItem): readonly SubscriptionTarget[] {
-  const targets = [...subscriptionTargetsOf(item)];
-  const named = (kind: SubscriptionKind, name: string | null | undefined) => {
-    if (name && name.trim() !== '') targets.push({ kind, id: nameId(name) });
-  };
-  switch (item.kind) {
-    case 'accessPackage':
-      named('accessPackage', item.accessPackage.displayName);
-      break;
-    case 'pimGroup':
-      named('group', item.group.displayName);
-      break;
-    case 'pimRole':
-      named('role', item.role.displayName);
-      break;
-    case 'accessReview':
-      named('review', item.reviewName);
-      if (item.resource.type?.toLowerCase().includes('group')) named('group', item.resource.displayName);
-      break;
-  }
-  return targets;
+  const named = kindOf(item)
+    .followedBy(item)
+    .flatMap((f) => (f.name && f.name.trim() !== '' ? [{ kind: f.kind, id: nameId(f.name) }] : []));
+  return [...subscriptionTargetsOf(item), ...named];
 }
 
 /** How people name the kinds, longest first so "access package" wins over "access". */

@@ -1,5 +1,5 @@
-import type { FinalState } from '../domain';
-import type { PendingItem } from '../domain';
+import type { FinalState, PendingItem } from '../domain';
+import { kindOf } from '../domain';
 import type { ClaimRequest, PendingDiff, SubscriptionTarget } from './types';
 
 /**
@@ -119,24 +119,11 @@ export function targetKey(target: SubscriptionTarget): string {
 }
 
 /**
- * What a channel subscription can match an item by. Catalog ids are not part of PendingItem yet, so a
- * catalog subscription matches only when the caller adds the item's catalog target itself.
+ * What a channel subscription can match an item by, as Graph ids. Catalog ids are not part of PendingItem
+ * yet, so a catalog subscription matches only when the caller adds the item's catalog target itself.
  */
 export function subscriptionTargetsOf(item: PendingItem): readonly SubscriptionTarget[] {
-  switch (item.kind) {
-    case 'accessPackage':
-      return item.accessPackage.id ? [{ kind: 'accessPackage', id: item.accessPackage.id }] : [];
-    case 'pimGroup':
-      return [{ kind: 'group', id: item.group.id }];
-    case 'pimRole':
-      return [{ kind: 'role', id: item.role.id }];
-    case 'accessReview': {
-      const targets: SubscriptionTarget[] = [{ kind: 'review', id: item.target.definitionId }];
-      // A review of a group's members is also news for a channel that follows that group.
-      if (item.resource.id && item.resource.type?.toLowerCase().includes('group')) {
-        targets.push({ kind: 'group', id: item.resource.id });
-      }
-      return targets;
-    }
-  }
+  return kindOf(item)
+    .followedBy(item)
+    .flatMap((f) => (f.id ? [{ kind: f.kind, id: f.id }] : []));
 }

@@ -1,4 +1,12 @@
-import type { Decision, FinalState, ItemKind, Outcome, OutcomeKind, PendingItem } from '../domain';
+import type {
+  Decision,
+  FinalState,
+  FollowKind,
+  ItemKind,
+  Outcome,
+  OutcomeKind,
+  PendingItem,
+} from '../domain';
 
 export interface StoredItem {
   readonly key: string;
@@ -117,7 +125,7 @@ export type OutboxCounts = Readonly<Record<OutboxState, number>>;
 
 // ---- Channel subscriptions ----
 
-export type SubscriptionKind = 'accessPackage' | 'catalog' | 'group' | 'role' | 'review';
+export type SubscriptionKind = FollowKind;
 
 /** What a channel follows: every item about this access package, catalog, group, role or review. */
 export interface SubscriptionFilter {
