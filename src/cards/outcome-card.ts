@@ -143,147 +143,159 @@ function recordedWording(item: PendingItem, decision: Decision, options: Outcome
   return { headline: `Approved by you${at}`, tone: 'Good', next, showJustification: true };
 }
 
+/** What a wording is worded from: the item, the outcome of one kind, and how the card is shown. */
+interface WordingInput<K extends Outcome['kind']> {
+  readonly item: PendingItem;
+  readonly outcome: Extract<Outcome, { readonly kind: K }>;
+  readonly options: OutcomeCardOptions;
+  readonly limits: TextLimits;
+  readonly review: boolean;
+  readonly noun: string;
+  /** Graph's request id as a detail line, when Graph gave one. */
+  readonly requestId: readonly string[];
+}
+
+/** One wording per outcome kind: a new kind of Outcome does not compile until it has its words here. */
+const WORDING: { readonly [K in Outcome['kind']]: (input: WordingInput<K>) => Wording } = {
+  recorded: ({ item, outcome, options }) => recordedWording(item, outcome.decision, options),
+  alreadyDecided: ({ item, outcome, options, review }) => {
+    const other = review ? 'another reviewer' : 'another approver';
+    if (outcome.result === null) {
+      // Graph's 409 says the stage was decided, and no read could say by whom or how.
+      return {
+        headline: `Already decided by ${other}`,
+        tone: 'Default',
+        next: options.decision
+          ? `Your decision wasn't needed, so nothing was changed. Open ${portalFor(item.kind).name} to see who decided and how.`
+          : 'Nothing more to do.',
+        portal: true,
+      };
+    }
+    const by = options.decidedByViewer ? 'you' : outcome.by?.displayName ? personName(outcome.by) : other;
+    return {
+      headline: `Already ${RESULT_WORD[outcome.result]} by ${by}${when(outcome.at, options)}`,
+      tone: RESULT_TONE[outcome.result],
+      next: options.decision
+        ? "Your decision wasn't needed, so nothing was changed. Nothing more to do."
+        : 'Nothing more to do.',
+      decidersWords: outcome.justification ?? '',
+      decidersName: options.decidedByViewer ? 'Your' : by === other ? 'Their' : `${by}'s`,
+    };
+  },
+  notFound: ({ item, noun }) => {
+    // One read by one person: the item may be gone, not theirs, or not visible yet. Nothing more is claimed.
+    return {
+      headline: `Microsoft Graph doesn't show you this ${noun}`,
+      tone: 'Warning',
+      next: `Nothing was decided. It may have been completed or cancelled, or it isn't waiting on you; if it arrived moments ago, try again in a minute. Open ${portalFor(item.kind).name} to see what waits on you.`,
+      portal: true,
+      reopen: 'Show the request again',
+    };
+  },
+  needsJustification: ({ outcome }) => ({
+    headline:
+      outcome.reason === 'deny'
+        ? 'Please give a reason for denying'
+        : outcome.reason === 'review'
+          ? 'This review asks for a reason with every decision'
+          : 'This approval stage asks for your justification',
+    tone: 'Warning',
+    next: outcome.reachedGraph
+      ? 'Microsoft Graph did not record your decision without one. Type your reason, then choose again.'
+      : 'Nothing was sent to Microsoft Graph. Type your reason, then choose again.',
+    reopen: 'Show the request again',
+  }),
+  forbidden: ({ item, outcome, options, limits, review, requestId }) => {
+    if (outcome.reason === 'missingConsent') {
+      const said = inlineText(outcome.message, limits.itemChars);
+      return {
+        headline: "Your decision couldn't be saved",
+        tone: 'Attention',
+        details: [
+          'The app is missing permission; ask your admin to grant consent.',
+          ...(said ? [`Microsoft Graph said: ${said}`] : []),
+          ...requestId,
+        ],
+        next: options.decision
+          ? 'Once consent is granted, select Retry.'
+          : 'Once consent is granted, decide again from the request card.',
+        retry: true,
+      };
+    }
+    return {
+      headline: review
+        ? "You're not (or no longer) a reviewer for this access review"
+        : "You're not (or no longer) an approver for this request",
+      tone: 'Warning',
+      next: `Nothing was changed and there's nothing more for you to do. Open ${portalFor(item.kind).name} to see what waits on you.`,
+      portal: true,
+    };
+  },
+  reviewClosed: ({ outcome }) => {
+    const status = inlineText(outcome.status, 40);
+    return {
+      headline: 'This access review has ended',
+      tone: 'Warning',
+      details: status ? [`Review status: ${status}`] : [],
+      next: "Decisions can't be changed any more. Nothing more to do.",
+    };
+  },
+  throttled: ({ outcome }) => ({
+    headline: 'Microsoft Graph is busy right now',
+    tone: 'Warning',
+    next: `Your decision wasn't saved yet. Try again in ${seconds(outcome.retryAfterSeconds)}.`,
+    retry: true,
+  }),
+  unavailable: ({ outcome, requestId }) => ({
+    headline: "Couldn't reach Microsoft Graph",
+    tone: 'Warning',
+    details: [
+      ...(outcome.status !== null ? [`Microsoft Graph answered with status ${outcome.status}.`] : []),
+      ...requestId,
+    ],
+    next: "Your decision wasn't saved. Try again in a moment.",
+    retry: true,
+  }),
+  invalid: ({ outcome, limits, requestId }) => ({
+    headline: outcome.reachedGraph
+      ? "Microsoft Graph didn't accept the decision"
+      : "Your decision wasn't sent",
+    tone: 'Attention',
+    details: [
+      ...outcome.problems
+        .slice(0, limits.items)
+        .map((p) => inlineText(p, limits.itemChars))
+        .filter((p) => p !== ''),
+      ...requestId,
+    ],
+    next: outcome.reachedGraph
+      ? 'Nothing was changed. Fix what is listed, then decide again.'
+      : 'Nothing was sent to Microsoft Graph. Fix what is listed, then decide again.',
+    reopen: 'Show the request again',
+  }),
+  signInRequired: ({ options }) => ({
+    headline: 'Your sign-in has expired',
+    tone: 'Warning',
+    next: options.decision
+      ? 'Nothing was changed. Select Retry to sign in again, or type "sign in".'
+      : 'Nothing was changed. Type "sign in", then decide again.',
+    retry: true,
+  }),
+};
+
 function wordingFor(
   item: PendingItem,
   outcome: Outcome,
   options: OutcomeCardOptions,
   limits: TextLimits,
 ): Wording {
-  const review = item.kind === 'accessReview';
-  const noun = itemNoun(item);
   const requestId = outcome.requestId
     ? [`Microsoft Graph request id: ${inlineText(outcome.requestId, 80)}`]
     : [];
-  switch (outcome.kind) {
-    case 'recorded':
-      return recordedWording(item, outcome.decision, options);
-    case 'alreadyDecided': {
-      const other = review ? 'another reviewer' : 'another approver';
-      if (outcome.result === null) {
-        // Graph's 409 says the stage was decided, and no read could say by whom or how.
-        return {
-          headline: `Already decided by ${other}`,
-          tone: 'Default',
-          next: options.decision
-            ? `Your decision wasn't needed, so nothing was changed. Open ${portalFor(item.kind).name} to see who decided and how.`
-            : 'Nothing more to do.',
-          portal: true,
-        };
-      }
-      const by = options.decidedByViewer ? 'you' : outcome.by?.displayName ? personName(outcome.by) : other;
-      return {
-        headline: `Already ${RESULT_WORD[outcome.result]} by ${by}${when(outcome.at, options)}`,
-        tone: RESULT_TONE[outcome.result],
-        next: options.decision
-          ? "Your decision wasn't needed, so nothing was changed. Nothing more to do."
-          : 'Nothing more to do.',
-        decidersWords: outcome.justification ?? '',
-        decidersName: options.decidedByViewer ? 'Your' : by === other ? 'Their' : `${by}'s`,
-      };
-    }
-    case 'notFound':
-      // One read by one person: the item may be gone, not theirs, or not visible yet. Nothing more is claimed.
-      return {
-        headline: `Microsoft Graph doesn't show you this ${noun}`,
-        tone: 'Warning',
-        next: `Nothing was decided. It may have been completed or cancelled, or it isn't waiting on you; if it arrived moments ago, try again in a minute. Open ${portalFor(item.kind).name} to see what waits on you.`,
-        portal: true,
-        reopen: 'Show the request again',
-      };
-    case 'needsJustification':
-      return {
-        headline:
-          outcome.reason === 'deny'
-            ? 'Please give a reason for denying'
-            : outcome.reason === 'review'
-              ? 'This review asks for a reason with every decision'
-              : 'This approval stage asks for your justification',
-        tone: 'Warning',
-        next: outcome.reachedGraph
-          ? 'Microsoft Graph did not record your decision without one. Type your reason, then choose again.'
-          : 'Nothing was sent to Microsoft Graph. Type your reason, then choose again.',
-        reopen: 'Show the request again',
-      };
-    case 'forbidden':
-      if (outcome.reason === 'missingConsent') {
-        const said = inlineText(outcome.message, limits.itemChars);
-        return {
-          headline: "Your decision couldn't be saved",
-          tone: 'Attention',
-          details: [
-            'The app is missing permission; ask your admin to grant consent.',
-            ...(said ? [`Microsoft Graph said: ${said}`] : []),
-            ...requestId,
-          ],
-          next: options.decision
-            ? 'Once consent is granted, select Retry.'
-            : 'Once consent is granted, decide again from the request card.',
-          retry: true,
-        };
-      }
-      return {
-        headline: review
-          ? "You're not (or no longer) a reviewer for this access review"
-          : "You're not (or no longer) an approver for this request",
-        tone: 'Warning',
-        next: `Nothing was changed and there's nothing more for you to do. Open ${portalFor(item.kind).name} to see what waits on you.`,
-        portal: true,
-      };
-    case 'reviewClosed': {
-      const status = inlineText(outcome.status, 40);
-      return {
-        headline: 'This access review has ended',
-        tone: 'Warning',
-        details: status ? [`Review status: ${status}`] : [],
-        next: "Decisions can't be changed any more. Nothing more to do.",
-      };
-    }
-    case 'throttled':
-      return {
-        headline: 'Microsoft Graph is busy right now',
-        tone: 'Warning',
-        next: `Your decision wasn't saved yet. Try again in ${seconds(outcome.retryAfterSeconds)}.`,
-        retry: true,
-      };
-    case 'unavailable':
-      return {
-        headline: "Couldn't reach Microsoft Graph",
-        tone: 'Warning',
-        details: [
-          ...(outcome.status !== null ? [`Microsoft Graph answered with status ${outcome.status}.`] : []),
-          ...requestId,
-        ],
-        next: "Your decision wasn't saved. Try again in a moment.",
-        retry: true,
-      };
-    case 'invalid':
-      return {
-        headline: outcome.reachedGraph
-          ? "Microsoft Graph didn't accept the decision"
-          : "Your decision wasn't sent",
-        tone: 'Attention',
-        details: [
-          ...outcome.problems
-            .slice(0, limits.items)
-            .map((p) => inlineText(p, limits.itemChars))
-            .filter((p) => p !== ''),
-          ...requestId,
-        ],
-        next: outcome.reachedGraph
-          ? 'Nothing was changed. Fix what is listed, then decide again.'
-          : 'Nothing was sent to Microsoft Graph. Fix what is listed, then decide again.',
-        reopen: 'Show the request again',
-      };
-    case 'signInRequired':
-      return {
-        headline: 'Your sign-in has expired',
-        tone: 'Warning',
-        next: options.decision
-          ? 'Nothing was changed. Select Retry to sign in again, or type "sign in".'
-          : 'Nothing was changed. Type "sign in", then decide again.',
-        retry: true,
-      };
-  }
+  const review = item.kind === 'accessReview';
+  const input = { item, outcome, options, limits, review, noun: itemNoun(item), requestId };
+  // WORDING pairs each outcome kind with its words; TypeScript cannot follow that pairing through an index.
+  return (WORDING[outcome.kind] as (input: WordingInput<Outcome['kind']>) => Wording)(input);
 }
 
 interface OutcomeData {
