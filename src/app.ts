@@ -3,7 +3,8 @@ import type { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder'
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Config } from './config';
 import type { Logger } from './log';
-import type { Coordination, Store, StoreOptions } from './store';
+import type { Coordination, StorageAccount, Store, StoreOptions } from './store';
+import type { TokenCredential } from '@azure/core-auth';
 import type { UserTokens } from './auth';
 import type { RunningServer } from './server';
 import type { Notifier, NotifySettings, RateLimiter } from './notify';
@@ -24,6 +25,8 @@ import { CloudAdapterDelivery, TeamsApproverAccess, notifyCards } from './bot/te
 
 export interface AppOverrides {
   readonly store?: Store;
+  /** The token credential for Azure Storage by URL; a managed identity (DefaultAzureCredential) unless given. */
+  readonly storageCredential?: TokenCredential;
   /** How the bot gets its own app token; tests point it at a local double. */
   readonly credentialsFactory?: ServiceClientCredentialsFactory;
   readonly now?: () => Date;
@@ -160,6 +163,29 @@ function botFrameworkOptions(config: Config): ConfigurationBotFrameworkAuthentic
   };
 }
 
+/**
+ * The storage account as configured: a connection string, or its URLs with an Entra token (the
+ * user-assigned managed identity named by AZURE_CLIENT_ID in Azure, developer credentials locally).
+ */
+async function storageAccount(
+  azure: Config['store']['azure'],
+  credential: TokenCredential | undefined,
+): Promise<StorageAccount | null> {
+  if (azure.connectionString) return { connectionString: azure.connectionString };
+  if (!azure.tableUrl || !azure.blobUrl) return null;
+  // Loaded only here: the other engines never pay for the identity library.
+  const { DefaultAzureCredential } = await import('@azure/identity');
+  return {
+    tableUrl: azure.tableUrl,
+    blobUrl: azure.blobUrl,
+    credential:
+      credential ??
+      new DefaultAzureCredential(
+        azure.identityClientId ? { managedIdentityClientId: azure.identityClientId } : {},
+      ),
+  };
+}
+
 /** Composition root: builds every part from the configuration and starts the HTTP server. */
 export async function startApp(
   config: Config,
@@ -170,7 +196,11 @@ export async function startApp(
     config.store.engine === 'memory'
       ? { engine: 'memory' }
       : config.store.engine === 'azure'
-        ? { engine: 'azure', ...config.store.azure }
+        ? {
+            engine: 'azure',
+            account: await storageAccount(config.store.azure, overrides.storageCredential),
+            prefix: config.store.azure.prefix,
+          }
         : {
             engine: 'sqlite',
             directory: config.store.directory,

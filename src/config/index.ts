@@ -112,7 +112,18 @@ export interface Config {
   readonly store: {
     readonly engine: 'sqlite' | 'memory' | 'azure';
     readonly directory: string;
-    readonly azure: { readonly connectionString: string | null; readonly prefix: string };
+    readonly azure: {
+      readonly connectionString: string | null;
+      /**
+       * The account's table and blob endpoints, used with an Entra token (managed identity in Azure,
+       * developer credentials locally) when no connection string is set: no storage secret to rotate.
+       */
+      readonly tableUrl: string | null;
+      readonly blobUrl: string | null;
+      /** The client id of the user-assigned managed identity that reads and writes the account. */
+      readonly identityClientId: string | null;
+      readonly prefix: string;
+    };
   };
   /** Notifications: discovery schedule, reminders, digests, the outbox lease, /api/notify. */
   readonly notify: NotifyConfig;
@@ -271,18 +282,42 @@ export function loadConfig(env: Env = process.env): Config {
 function readStore(r: Reader): Config['store'] {
   const engine = r.oneOf('STORE', ['sqlite', 'memory', 'azure'] as const, 'sqlite');
   const connectionString = r.text('AZURE_STORAGE_CONNECTION_STRING');
+  const tableUrl = r.url('AZURE_STORAGE_TABLE_URL');
+  const blobUrl = r.url('AZURE_STORAGE_BLOB_URL');
+  const identityClientId = r.text('AZURE_CLIENT_ID');
   const prefix = r.text('AZURE_STORAGE_PREFIX') ?? 'approvals';
-  if (engine === 'azure' && connectionString === null) {
+  const byUrl = tableUrl !== null || blobUrl !== null;
+  if (engine === 'azure' && connectionString === null && !byUrl) {
     r.problems.push(
-      'AZURE_STORAGE_CONNECTION_STRING is required when STORE is azure: the storage account every instance shares',
+      'STORE is azure: set AZURE_STORAGE_TABLE_URL and AZURE_STORAGE_BLOB_URL (with a managed identity), or AZURE_STORAGE_CONNECTION_STRING: the storage account every instance shares',
     );
+  }
+  if (connectionString !== null && byUrl) {
+    r.problems.push(
+      'Set either AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_TABLE_URL and AZURE_STORAGE_BLOB_URL, not both',
+    );
+  } else if (byUrl && (tableUrl === null || blobUrl === null)) {
+    r.problems.push(
+      `${tableUrl === null ? 'AZURE_STORAGE_TABLE_URL' : 'AZURE_STORAGE_BLOB_URL'} is required with ${tableUrl === null ? 'AZURE_STORAGE_BLOB_URL' : 'AZURE_STORAGE_TABLE_URL'}: the account's table and blob endpoints, e.g. https://<account>.table.core.windows.net`,
+    );
+  }
+  for (const [name, value] of [
+    ['AZURE_STORAGE_TABLE_URL', tableUrl],
+    ['AZURE_STORAGE_BLOB_URL', blobUrl],
+  ] as const) {
+    if (value !== null && !value.startsWith('https://'))
+      r.problems.push(`${name} must be an https URL: a token is never sent over plain http, got "${value}"`);
   }
   if (!/^[A-Za-z][A-Za-z0-9]{0,39}$/.test(prefix)) {
     r.problems.push(
       `AZURE_STORAGE_PREFIX must be a letter followed by up to 39 letters or digits, got "${prefix}"`,
     );
   }
-  return { engine, directory: r.text('DATA_DIR') ?? 'data', azure: { connectionString, prefix } };
+  return {
+    engine,
+    directory: r.text('DATA_DIR') ?? 'data',
+    azure: { connectionString, tableUrl, blobUrl, identityClientId, prefix },
+  };
 }
 
 function readNotify(r: Reader, local: boolean): NotifyConfig {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { TransactionAction } from '@azure/data-tables';
 import type { ContainerClient } from '@azure/storage-blob';
 import { Table, blobContainer, num, optimistic, safeKey, statusOf, str } from './azure-tables';
-import type { Entity } from './azure-tables';
+import type { Entity, StorageAccount } from './azure-tables';
 import { checkBudgets, decideBudgets } from './coordination';
 import type { BudgetRequest, BudgetState, Coordinator, RateBudget } from './coordination';
 import { DEFAULT_AZURE_PREFIX } from './azure-store';
@@ -19,11 +19,10 @@ import { StoreError } from './rules';
  * read-modify-write, so two instances can never both spend the last unit.
  */
 
-export interface AzureCoordinationOptions {
-  readonly connectionString: string;
+export type AzureCoordinationOptions = StorageAccount & {
   /** As for the store; leases live in `{prefix}-leases`, budgets in the `{prefix}Budget` table. */
   readonly prefix?: string;
-}
+};
 
 const MIN_LEASE_S = 15;
 const MAX_LEASE_S = 60;
@@ -47,9 +46,7 @@ export class BlobLeaseCoordinator implements Coordinator {
 
   static open(options: AzureCoordinationOptions): BlobLeaseCoordinator {
     const prefix = options.prefix ?? DEFAULT_AZURE_PREFIX;
-    return new BlobLeaseCoordinator(
-      blobContainer(options.connectionString, `${prefix.toLowerCase()}-leases`),
-    );
+    return new BlobLeaseCoordinator(blobContainer(options, `${prefix.toLowerCase()}-leases`));
   }
 
   effectiveTtlMs(ttlMs: number): number {
@@ -150,7 +147,7 @@ export class TableRateBudget implements RateBudget {
 
   static open(options: AzureCoordinationOptions): TableRateBudget {
     const prefix = options.prefix ?? DEFAULT_AZURE_PREFIX;
-    return new TableRateBudget(Table.open(options.connectionString, `${prefix}Budget`));
+    return new TableRateBudget(Table.open(options, `${prefix}Budget`));
   }
 
   private async ensure(): Promise<void> {

@@ -16,10 +16,11 @@ import {
   padded,
   quote,
   safeKey,
+  statusOf,
   str,
   tableService,
 } from './azure-tables';
-import type { Entity, NewEntity } from './azure-tables';
+import type { Entity, NewEntity, StorageAccount } from './azure-tables';
 import {
   StoreError,
   checkClaim,
@@ -56,9 +57,25 @@ import type {
 } from './types';
 import { DEFAULT_PREFERENCES } from './types';
 
-export interface AzureStoreOptions {
-  /** An Azure Storage connection string (the account key or a SAS); Azurite's for tests. */
-  readonly connectionString: string;
+/**
+ * Storage's 401 or 403 at start-up, as one clear error: a token for the wrong audience, an identity without
+ * the data roles, or a key or SAS the account does not accept.
+ */
+function refusedAccess(error: unknown): StoreError | null {
+  const status = statusOf(error);
+  if (status !== 401 && status !== 403) return null;
+  const code = (error as { code?: unknown }).code;
+  return new StoreError(
+    'approvals.store.accessRefused',
+    `Azure Storage refused access (${status}${typeof code === 'string' ? ` ${code}` : ''}). With a managed identity, ` +
+      'its token must be for https://storage.azure.com and the identity needs the "Storage Table Data Contributor" ' +
+      'and "Storage Blob Data Contributor" roles on the account; with a connection string, check its key or SAS.',
+  );
+}
+
+export type AzureStoreOptions = StorageAccount & AzureStoreSettings;
+
+export interface AzureStoreSettings {
   /**
    * Table and container names start with this (a letter, then letters and digits): several bots, or
    * several test runs, can share one account.
@@ -179,13 +196,14 @@ export class AzureStore implements Store {
       throw new StoreError('approvals.store.badShards', `outboxShards must be 1 to 64, got ${wanted}`);
     }
     const tables = Object.fromEntries(
-      TABLES.map((name) => [name, Table.open(options.connectionString, `${prefix}${name}`)]),
+      TABLES.map((name) => [name, Table.open(options, `${prefix}${name}`)]),
     ) as Record<TableName, Table>;
-    await Promise.all(Object.values(tables).map((table) => table.ensure()));
-    const codec = new JsonCodec(
-      blobContainer(options.connectionString, `${prefix.toLowerCase()}-json`),
-      'json',
-    );
+    try {
+      await Promise.all(Object.values(tables).map((table) => table.ensure()));
+    } catch (error) {
+      throw refusedAccess(error) ?? error;
+    }
+    const codec = new JsonCodec(blobContainer(options, `${prefix.toLowerCase()}-json`), 'json');
     // The first instance fixes the shard count; later ones (and later versions) read it back.
     await tables.Meta.create({ partitionKey: 'meta', rowKey: 'outbox', shards: wanted });
     const meta = await tables.Meta.get('meta', 'outbox');
@@ -198,13 +216,13 @@ export class AzureStore implements Store {
    * Deletes every table and container of `prefix`, the coordination ones (azure-leases.ts) included: for
    * tests and for tearing a deployment down. Missing ones are fine.
    */
-  static async destroy(options: Pick<AzureStoreOptions, 'connectionString' | 'prefix'>): Promise<void> {
+  static async destroy(options: StorageAccount & { readonly prefix?: string }): Promise<void> {
     const prefix = options.prefix ?? DEFAULT_AZURE_PREFIX;
-    const service = tableService(options.connectionString);
+    const service = tableService(options);
     await Promise.all([...TABLES, 'Budget'].map((name) => service.deleteTable(`${prefix}${name}`)));
     await Promise.all(
       ['json', 'leases'].map((kind) =>
-        blobContainer(options.connectionString, `${prefix.toLowerCase()}-${kind}`).deleteIfExists(),
+        blobContainer(options, `${prefix.toLowerCase()}-${kind}`).deleteIfExists(),
       ),
     );
   }

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { TokenCredential } from '@azure/core-auth';
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import type { TableEntity, TableEntityResult, TransactionAction } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
@@ -101,6 +102,19 @@ export function num(entity: Entity, name: string): number | null {
 
 // ---- Tables ----
 
+/**
+ * How the bot reaches its storage account: a connection string (account key or SAS), or the account's
+ * table and blob URLs with an Entra token credential (a managed identity in Azure), so that no storage
+ * secret exists to rotate.
+ */
+export type StorageAccount =
+  | { readonly connectionString: string }
+  | {
+      readonly tableUrl: string;
+      readonly blobUrl: string;
+      readonly credential: TokenCredential;
+    };
+
 /** The SDK refuses plain http unless told; only the emulator (Azurite) or a test uses http. */
 export function allowsHttp(connectionString: string): boolean {
   return (
@@ -114,12 +128,14 @@ export function allowsHttp(connectionString: string): boolean {
 export class Table {
   constructor(readonly client: TableClient) {}
 
-  static open(connectionString: string, name: string): Table {
-    return new Table(
-      TableClient.fromConnectionString(connectionString, name, {
-        allowInsecureConnection: allowsHttp(connectionString),
-      }),
-    );
+  static open(account: StorageAccount, name: string): Table {
+    if ('connectionString' in account)
+      return new Table(
+        TableClient.fromConnectionString(account.connectionString, name, {
+          allowInsecureConnection: allowsHttp(account.connectionString),
+        }),
+      );
+    return new Table(new TableClient(account.tableUrl, name, account.credential));
   }
 
   /** Creates the table; an existing one is fine (the SDK ignores TableAlreadyExists). */
@@ -221,14 +237,20 @@ export function quote(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-export function tableService(connectionString: string): TableServiceClient {
-  return TableServiceClient.fromConnectionString(connectionString, {
-    allowInsecureConnection: allowsHttp(connectionString),
-  });
+export function tableService(account: StorageAccount): TableServiceClient {
+  if ('connectionString' in account)
+    return TableServiceClient.fromConnectionString(account.connectionString, {
+      allowInsecureConnection: allowsHttp(account.connectionString),
+    });
+  return new TableServiceClient(account.tableUrl, account.credential);
 }
 
-export function blobContainer(connectionString: string, name: string): ContainerClient {
-  return BlobServiceClient.fromConnectionString(connectionString).getContainerClient(name);
+export function blobContainer(account: StorageAccount, name: string): ContainerClient {
+  const service =
+    'connectionString' in account
+      ? BlobServiceClient.fromConnectionString(account.connectionString)
+      : new BlobServiceClient(account.blobUrl, account.credential);
+  return service.getContainerClient(name);
 }
 
 // ---- Large JSON ----

@@ -3,6 +3,7 @@ import type { Coordinator, RateBudget } from './coordination';
 import { MemoryStore } from './memory-store';
 import { StoreError } from './rules';
 import type { AzureStore, AzureStoreOptions } from './azure-store';
+import type { StorageAccount } from './azure-tables';
 import type { SqliteStore, SqliteStoreOptions } from './sqlite-store';
 import type { Store } from './types';
 
@@ -38,6 +39,7 @@ export type { StoreErrorDetails } from './rules';
 export { MemoryStore } from './memory-store';
 export type { SqliteIntegrity, SqliteStore, SqliteStoreOptions } from './sqlite-store';
 export type { AzureStore, AzureStoreOptions } from './azure-store';
+export type { StorageAccount } from './azure-tables';
 export { measureStore, syntheticItem } from './measure';
 export type { Housekeeping } from './housekeeping';
 export { HOUSEKEEPING_EVERY_MS, startHousekeeping } from './housekeeping';
@@ -78,6 +80,13 @@ export async function openAzureStore(options: AzureStoreOptions): Promise<AzureS
   return AzureStore.open(options);
 }
 
+function noAccount(): StoreError {
+  return new StoreError(
+    'approvals.store.noAccount',
+    'The Azure store needs its storage account: AZURE_STORAGE_TABLE_URL and AZURE_STORAGE_BLOB_URL with a managed identity, or AZURE_STORAGE_CONNECTION_STRING.',
+  );
+}
+
 /** How to open the store; SQLite in a data folder unless memory or Azure Storage is asked for. */
 export type StoreOptions =
   | {
@@ -94,7 +103,8 @@ export type StoreOptions =
   | {
       /** Azure Storage tables (and blobs for large JSON): several instances share one account. */
       readonly engine: 'azure';
-      readonly connectionString: string | null;
+      /** A connection string, or the account's URLs with a token credential; null when neither is configured. */
+      readonly account: StorageAccount | null;
       /** Table and container name prefix; `approvals` unless given. */
       readonly prefix?: string;
       readonly now?: () => Date;
@@ -103,20 +113,15 @@ export type StoreOptions =
 /**
  * Opens the configured store: SQLite (the default, so nothing is lost on a restart, design rule 9),
  * memory (tests, throwaway demos) or Azure Storage (several instances). Throws
- * `approvals.store.noDirectory` when SQLite has no data folder, `approvals.store.noConnectionString` when
- * Azure has no connection string.
+ * `approvals.store.noDirectory` when SQLite has no data folder, `approvals.store.noAccount` when
+ * Azure has no storage account configured.
  */
 export async function openStore(options: StoreOptions): Promise<Store> {
   if (options.engine === 'memory') return new MemoryStore(options.now);
   if (options.engine === 'azure') {
-    if (!options.connectionString) {
-      throw new StoreError(
-        'approvals.store.noConnectionString',
-        'The Azure store needs a storage connection string (AZURE_STORAGE_CONNECTION_STRING).',
-      );
-    }
+    if (!options.account) throw noAccount();
     return openAzureStore({
-      connectionString: options.connectionString,
+      ...options.account,
       ...(options.prefix ? { prefix: options.prefix } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
@@ -147,15 +152,10 @@ export interface Coordination {
  */
 export async function openCoordination(options: StoreOptions): Promise<Coordination> {
   if (options.engine === 'azure') {
-    if (!options.connectionString) {
-      throw new StoreError(
-        'approvals.store.noConnectionString',
-        'Coordination on Azure needs a storage connection string (AZURE_STORAGE_CONNECTION_STRING).',
-      );
-    }
+    if (!options.account) throw noAccount();
     const { BlobLeaseCoordinator, TableRateBudget } = await import('./azure-leases');
     const shared = {
-      connectionString: options.connectionString,
+      ...options.account,
       ...(options.prefix ? { prefix: options.prefix } : {}),
     };
     return { leases: BlobLeaseCoordinator.open(shared), budget: TableRateBudget.open(shared) };

@@ -82,4 +82,59 @@ describe('configuration', () => {
     );
     expect(problems).toHaveLength(4);
   });
+
+  describe('Azure Storage for several instances', () => {
+    const TABLE = 'https://stapprovals.table.core.windows.net';
+    const BLOB = 'https://stapprovals.blob.core.windows.net';
+
+    it('takes the account URLs and the managed identity, with no secret', () => {
+      const config = loadConfig({
+        STORE: 'azure',
+        AZURE_STORAGE_TABLE_URL: TABLE,
+        AZURE_STORAGE_BLOB_URL: BLOB,
+        AZURE_CLIENT_ID: APP_ID,
+      });
+      expect(config.store.azure).toEqual({
+        connectionString: null,
+        tableUrl: TABLE,
+        blobUrl: BLOB,
+        identityClientId: APP_ID,
+        prefix: 'approvals',
+      });
+    });
+
+    it('says what is missing when there is no account at all', () => {
+      expect(problemsOf({ STORE: 'azure' })).toEqual([
+        'STORE is azure: set AZURE_STORAGE_TABLE_URL and AZURE_STORAGE_BLOB_URL (with a managed identity), or AZURE_STORAGE_CONNECTION_STRING: the storage account every instance shares',
+      ]);
+    });
+
+    it('names the other URL when only one is set, and refuses plain http for a token', () => {
+      expect(problemsOf({ STORE: 'azure', AZURE_STORAGE_TABLE_URL: TABLE })).toEqual([
+        "AZURE_STORAGE_BLOB_URL is required with AZURE_STORAGE_TABLE_URL: the account's table and blob endpoints, e.g. https://<account>.table.core.windows.net",
+      ]);
+      expect(
+        problemsOf({
+          STORE: 'azure',
+          AZURE_STORAGE_TABLE_URL: 'http://x.example',
+          AZURE_STORAGE_BLOB_URL: BLOB,
+        }),
+      ).toEqual([
+        'AZURE_STORAGE_TABLE_URL must be an https URL: a token is never sent over plain http, got "http://x.example"',
+      ]);
+    });
+
+    it('refuses a connection string and URLs together', () => {
+      expect(
+        problemsOf({
+          STORE: 'azure',
+          AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+          AZURE_STORAGE_TABLE_URL: TABLE,
+          AZURE_STORAGE_BLOB_URL: BLOB,
+        }),
+      ).toEqual([
+        'Set either AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_TABLE_URL and AZURE_STORAGE_BLOB_URL, not both',
+      ]);
+    });
+  });
 });

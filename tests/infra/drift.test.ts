@@ -17,16 +17,12 @@ const root = path.resolve(__dirname, '..', '..');
 const read = (file: string): string => fs.readFileSync(path.join(root, file), 'utf8');
 
 /**
- * Read in production by code outside src/config's readers on this branch: the storage endpoints and
- * RETENTION_DAYS by the storage code (managed-identity access and retention), AZURE_CLIENT_ID by
- * @azure/identity (which user-assigned identity to use), APPLICATIONINSIGHTS_CONNECTION_STRING by the
- * Azure Monitor OpenTelemetry distro and OTEL_EXPORTER_OTLP_ENDPOINT by the OpenTelemetry SDK. Once
- * src/config reads any of them, the scan below finds it too; the list only has to stay a superset.
+ * Set by the template for parts of the product src/config does not read yet: RETENTION_DAYS (retention),
+ * APPLICATIONINSIGHTS_CONNECTION_STRING (the Azure Monitor OpenTelemetry distro) and
+ * OTEL_EXPORTER_OTLP_ENDPOINT (the OpenTelemetry SDK). Once src/config reads any of them, the scan below
+ * finds it too; the list only has to stay a superset.
  */
 const READ_BY_STORAGE_AND_TELEMETRY = [
-  'AZURE_STORAGE_TABLE_URL',
-  'AZURE_STORAGE_BLOB_URL',
-  'AZURE_CLIENT_ID',
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
   'RETENTION_DAYS',

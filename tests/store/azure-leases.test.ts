@@ -180,7 +180,7 @@ describe('shared rate budget (Azurite)', () => {
   it('is what openCoordination gives for the azure engine', async () => {
     const { leases, budget } = await openCoordination({
       engine: 'azure',
-      connectionString: azurite.connectionString,
+      account: { connectionString: azurite.connectionString },
       prefix,
     });
     expect(leases).toBeInstanceOf(BlobLeaseCoordinator);

@@ -72,12 +72,13 @@ describe('AzureStore (Azurite) beyond the contract', () => {
     await AzureStore.destroy({ connectionString: azurite.connectionString, prefix });
   });
 
-  it('is what openStore gives for engine azure, and needs a connection string for it', async () => {
-    const opened = await openStore({ engine: 'azure', connectionString: azurite.connectionString, prefix });
+  it('is what openStore gives for engine azure, and needs a storage account for it', async () => {
+    const account = { connectionString: azurite.connectionString };
+    const opened = await openStore({ engine: 'azure', account, prefix });
     expect(opened).toBeInstanceOf(AzureStore);
     await opened.close();
-    await expect(openStore({ engine: 'azure', connectionString: null })).rejects.toMatchObject({
-      code: 'approvals.store.noConnectionString',
+    await expect(openStore({ engine: 'azure', account: null })).rejects.toMatchObject({
+      code: 'approvals.store.noAccount',
     });
     await expect(
       AzureStore.open({ connectionString: azurite.connectionString, prefix: 'no-dashes' }),

@@ -26,13 +26,18 @@ export interface Azurite {
 }
 
 const AZURITE_MAIN = join(__dirname, '..', '..', 'node_modules', 'azurite', 'dist', 'src', 'azurite.js');
-const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at (http:\/\/\S+)/g;
+const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at (https?:\/\/\S+)/g;
 
 export interface AzuriteOptions {
   /** Milliseconds to wait for all three services to listen. */
   readonly startTimeoutMs?: number;
   /** Cap on the in-memory blob store (MB); the default is half the machine's memory. */
   readonly extentMemoryLimitMb?: number;
+  /**
+   * Entra tokens instead of account keys: HTTPS with this certificate (PEM files) and Azurite's basic
+   * OAuth check (issuer, audience, lifetime; no signature).
+   */
+  readonly oauth?: { readonly certFile: string; readonly keyFile: string };
 }
 
 export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurite> {
@@ -60,6 +65,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
       '127.0.0.1',
       '--tablePort',
       '0',
+      ...(options.oauth
+        ? ['--oauth', 'basic', '--cert', options.oauth.certFile, '--key', options.oauth.keyFile]
+        : []),
     ],
     { cwd, stdio: ['pipe', 'pipe', 'pipe'] },
   );
