@@ -17,6 +17,7 @@ const FOLDERS = [
   'bot',
   'server',
   'sandbox',
+  'telemetry',
 ];
 const ROOT_FILES = ['log', 'bounded', 'messages'];
 
@@ -29,18 +30,22 @@ const azureSdk = ['@azure/*'];
 export const IMPORT_TABLE = {
   domain: { may: [], packages: [...botFramework, ...restify, ...graphSdk, ...azureSdk] },
   config: { may: [], packages: [...botFramework, ...restify, ...graphSdk, ...azureSdk] },
-  graph: { may: ['domain', 'log', 'bounded'], packages: [...botFramework, ...restify, ...azureSdk] },
+  telemetry: { may: ['log'], packages: [...botFramework, ...restify, ...graphSdk] },
+  graph: {
+    may: ['domain', 'log', 'bounded', 'telemetry'],
+    packages: [...botFramework, ...restify, ...azureSdk],
+  },
   store: { may: ['domain', 'log', 'bounded'], packages: [...botFramework, ...restify, ...graphSdk] },
   cards: { may: ['domain', 'bounded'], packages: [...botFramework, ...restify, ...graphSdk, ...azureSdk] },
   decisions: {
-    may: ['domain', 'graph', 'store', 'log'],
+    may: ['domain', 'graph', 'store', 'log', 'telemetry'],
     packages: [...botFramework, ...restify, ...graphSdk, ...azureSdk],
   },
   notify: {
-    may: ['domain', 'graph', 'cards', 'store', 'log', 'bounded'],
+    may: ['domain', 'graph', 'cards', 'store', 'log', 'bounded', 'telemetry'],
     packages: [...botFramework, ...restify, ...graphSdk, ...azureSdk],
   },
-  auth: { may: ['domain', 'graph', 'log'], packages: [...restify, ...graphSdk, ...azureSdk] },
+  auth: { may: ['domain', 'graph', 'log', 'telemetry'], packages: [...restify, ...graphSdk, ...azureSdk] },
   bot: {
     may: [
       'domain',
@@ -54,10 +59,11 @@ export const IMPORT_TABLE = {
       'log',
       'bounded',
       'messages',
+      'telemetry',
     ],
     packages: [...restify, ...graphSdk, ...azureSdk],
   },
-  server: { may: ['config', 'log', 'bounded'], packages: [...graphSdk, ...azureSdk] },
+  server: { may: ['config', 'log', 'bounded', 'telemetry'], packages: [...graphSdk, ...azureSdk] },
   sandbox: { may: ['log'], packages: [...botFramework, ...restify, ...graphSdk, ...azureSdk] },
 };
 

@@ -1,4 +1,7 @@
-import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import {
+  ConfigurationBotFrameworkAuthentication,
+  ConfigurationServiceClientCredentialFactory,
+} from 'botbuilder';
 import type { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Config } from './config';
@@ -20,6 +23,9 @@ import {
   startHousekeeping,
 } from './store';
 import { EdgeAdapter, startServer } from './server';
+import type { Readiness } from './server';
+import { observeOutbox, startTelemetry } from './telemetry';
+import type { Telemetry } from './telemetry';
 import { processOwner, startNotifier } from './notify';
 import { CloudAdapterDelivery, TeamsApproverAccess, notifyCards } from './bot/teams-delivery';
 
@@ -43,6 +49,8 @@ export interface App {
   readonly notifier: Notifier;
   /** With the Azure store: the discovery lease buckets this instance keeps; null with one instance. */
   readonly leases: LeaseKeeper | null;
+  /** Where traces and metrics go; `flush` exports what is buffered. */
+  readonly telemetry: Telemetry;
   close(): Promise<void>;
 }
 
@@ -192,6 +200,11 @@ export async function startApp(
   deps: { log: Logger; tokens: UserTokens; graphBaseUrl: string | null },
   overrides: AppOverrides = {},
 ): Promise<App> {
+  // First, so that everything after it is traced and measured.
+  const telemetry = await startTelemetry(
+    { ...config.telemetry, serviceName: 'governance-approvals-bot' },
+    deps.log,
+  );
   const storeOptions: StoreOptions =
     config.store.engine === 'memory'
       ? { engine: 'memory' }
@@ -216,10 +229,12 @@ export async function startApp(
     config.store.engine === 'azure'
       ? await startScaleOut(storeOptions, owner, config.notify.leaseSeconds * 1000, deps.log)
       : null;
-  const auth = new ConfigurationBotFrameworkAuthentication(
-    botFrameworkOptions(config),
-    overrides.credentialsFactory,
-  );
+  const credentials =
+    overrides.credentialsFactory ??
+    (config.botFramework
+      ? new ConfigurationServiceClientCredentialFactory(botFrameworkOptions(config))
+      : undefined);
+  const auth = new ConfigurationBotFrameworkAuthentication(botFrameworkOptions(config), credentials);
   const adapter = new EdgeAdapter(auth);
   adapter.onTurnError = async (context, error) => {
     if (isConnectorFailure(error)) {
@@ -317,7 +332,9 @@ export async function startApp(
     requireToken: config.botFramework !== null,
     // /api/notify: the notifier checks the signature over the raw body.
     routes: [{ path: '/api/notify', handle: ({ headers, text }) => notifier.push(headers, text) }],
+    readiness: readinessOf(store, config, credentials),
   });
+  const stopObserving = observeOutbox(() => store.outboxCounts());
   return {
     server,
     bot,
@@ -325,13 +342,81 @@ export async function startApp(
     store,
     notifier,
     leases: scale?.leases ?? null,
+    telemetry,
     async close() {
       await server.close();
+      stopObserving();
       await bot.idle();
       await notifier.stop();
       await housekeeping.stop();
       await scale?.stop();
       await store.close();
+      await telemetry.shutdown();
     },
+  };
+}
+
+/** Resolves with `work`'s answer, or rejects after `ms`. */
+function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+/**
+ * /readyz: the store answers, and (in production) the bot can get its own app token from the token
+ * service with its configuration. A token that worked is trusted for five minutes; a failure is asked
+ * again after fifteen seconds, so a probe cannot hammer the token service.
+ */
+function readinessOf(
+  store: Store,
+  config: Config,
+  credentials: ServiceClientCredentialsFactory | undefined,
+): () => Promise<Readiness> {
+  let token: { checked: number; result: string } | null = null;
+  const bf = config.botFramework;
+  const tokenService = async (): Promise<string> => {
+    if (!bf || !credentials) return 'ok';
+    const now = Date.now();
+    if (token && now - token.checked < (token.result === 'ok' ? 300_000 : 15_000)) return token.result;
+    let result: string;
+    try {
+      const made = await credentials.createCredentials(
+        bf.appId,
+        bf.endpoints.ToChannelFromBotOAuthScope,
+        bf.endpoints.ToChannelFromBotLoginUrl,
+        true,
+      );
+      // Signing a request is how botbuilder gets the app token: the same path an outgoing message takes.
+      const signed = new Map<string, string>();
+      const request = {
+        headers: { set: (name: string, value: string) => signed.set(name.toLowerCase(), value) },
+      };
+      await within(made.signRequest(request as never), 5000, 'the token service');
+      result = signed.has('authorization') ? 'ok' : 'the bot got no app token';
+    } catch (error) {
+      result = `the bot could not get its app token (${error instanceof Error ? error.name : 'error'}): check MicrosoftAppId, MicrosoftAppType, MicrosoftAppTenantId and the secret or managed identity`;
+    }
+    token = { checked: now, result };
+    return result;
+  };
+  return async () => {
+    const storeCheck = await within(store.outboxCounts(), 2000, 'the store').then(
+      () => 'ok',
+      (error: unknown) =>
+        `the store did not answer (${(error as { code?: unknown }).code ?? (error instanceof Error ? error.name : 'error')})`,
+    );
+    const checks = { store: storeCheck, ...(bf ? { tokenService: await tokenService() } : {}) };
+    return { ready: Object.values(checks).every((c) => c === 'ok'), checks };
   };
 }

@@ -13,7 +13,6 @@ export const MESSAGES = {
     'Type "{command}" in our personal chat with me: it is about you, so I answer it only there.',
   'approvals.bot.channelOnly':
     '"{command}" belongs to a team channel: @mention me there, e.g. "@Approvals subscribe group Finance admins".',
-  'approvals.bot.signedIn': 'You are signed in.',
   'approvals.bot.signedInRetry': 'You are signed in. Press the button on the card again, or type "pending".',
   'approvals.bot.localMode': 'This is local mode: you act as yourself in the demo tenant, no sign-in needed.',
   'approvals.bot.signedOut': 'You are signed out. Type "sign in" when you want to decide again.',

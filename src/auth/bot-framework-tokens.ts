@@ -1,6 +1,7 @@
 import { CardFactory } from 'botbuilder';
 import type { ConfigurationBotFrameworkAuthentication, TurnContext } from 'botbuilder';
 import type { AuthReply, LoginRequestBody } from './auth-replies';
+import { measure } from '../telemetry';
 import { SIGN_IN_TEXT, authError, invalidAuthCode, loginRequest, preconditionFailed } from './auth-replies';
 import { tokenOwnership } from './token-owner';
 import type {
@@ -248,6 +249,7 @@ class Flow {
    */
   async loginRequest(sso: boolean, text: string | undefined): Promise<LoginRequestBody> {
     const resource = await this.signInResource();
+    measure().signInPrompts.add(1, { via: sso ? 'loginRequestSso' : 'loginRequest' });
     const exchange = resource.tokenExchangeResource;
     return loginRequest({
       connectionName: this.connectionName,
@@ -387,6 +389,7 @@ export async function sendSignInCard(
   }
   const resource = await flow.signInResource();
   const personal = (context.activity.conversation?.conversationType ?? 'personal') === 'personal';
+  measure().signInPrompts.add(1, { via: 'oauthCard' });
   const card = CardFactory.oauthCard(
     connectionName,
     'Sign in',

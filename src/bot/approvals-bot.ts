@@ -17,6 +17,7 @@ import { CardViews } from './views';
 import type { Notifier } from '../notify';
 import { channelIdOf, channelKey, personalKey, refreshUsersOf } from '../notify';
 import { message } from '../messages';
+import { traced } from '../telemetry';
 import type { CommandDeps } from './commands';
 import { deliverPending, helpCard, runCommand } from './commands';
 import { scopeOf, viewerOf } from './scope';
@@ -185,7 +186,10 @@ export class ApprovalsBot extends TeamsActivityHandler {
     const result = await this.actions.route(parsed.value, press, automatic);
     switch (result.kind) {
       case 'card':
-        return cardReply(result.card);
+        // The card in the invoke's answer replaces the pressed one: the update Teams shows.
+        return traced('teams.card.update', { 'card.via': 'invokeResponse' }, async () =>
+          cardReply(result.card),
+        );
       case 'message':
         return messageReply(result.text);
       case 'reply':
@@ -198,13 +202,15 @@ export class ApprovalsBot extends TeamsActivityHandler {
     activityId: string,
     card: AdaptiveCard,
   ): Promise<void> {
-    await this.deps.adapter.continueConversationAsync(this.deps.appId, reference, async (context) => {
-      await context.updateActivity({
-        type: 'message',
-        id: activityId,
-        attachments: [CardFactory.adaptiveCard(card)],
-      });
-    });
+    await traced('teams.card.update', { 'card.via': 'updateActivity' }, () =>
+      this.deps.adapter.continueConversationAsync(this.deps.appId, reference, async (context) => {
+        await context.updateActivity({
+          type: 'message',
+          id: activityId,
+          attachments: [CardFactory.adaptiveCard(card)],
+        });
+      }),
+    );
   }
 
   private refreshUsers(stored: StoredItem, activity: Activity): Promise<string[]> {

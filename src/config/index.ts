@@ -127,6 +127,15 @@ export interface Config {
   };
   /** Notifications: discovery schedule, reminders, digests, the outbox lease, /api/notify. */
   readonly notify: NotifyConfig;
+  /** Where traces and metrics go; nowhere unless one is set. */
+  readonly telemetry: {
+    /** `OTEL_EXPORTER_OTLP_ENDPOINT`: an OTLP/HTTP collector. */
+    readonly otlpEndpoint: string | null;
+    /** `APPLICATIONINSIGHTS_CONNECTION_STRING`: Application Insights (never logged). */
+    readonly appInsightsConnectionString: string | null;
+    /** `OTEL_METRIC_EXPORT_INTERVAL` (ms): how often metrics are exported. */
+    readonly metricIntervalMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -274,6 +283,11 @@ export function loadConfig(env: Env = process.env): Config {
     serviceUrls: readServiceUrls(r, botFramework === null && !production),
     store: readStore(r),
     notify: readNotify(r, botFramework === null && !production),
+    telemetry: {
+      otlpEndpoint: r.url('OTEL_EXPORTER_OTLP_ENDPOINT'),
+      appInsightsConnectionString: r.text('APPLICATIONINSIGHTS_CONNECTION_STRING'),
+      metricIntervalMs: r.int('OTEL_METRIC_EXPORT_INTERVAL', 60_000, 100, 3_600_000),
+    },
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return Object.freeze(config);

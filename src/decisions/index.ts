@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Decision, FinalState, Outcome, PendingItem } from '../domain';
 import { cleanJustification, itemKey, kindOf, MAX_JUSTIFICATION_LENGTH, normalizeResult } from '../domain';
+import { measure, traced } from '../telemetry';
 import type { UserGovernance } from '../graph';
 import type { Logger } from '../log';
 import type { Store } from '../store';
@@ -158,7 +159,17 @@ export function createDecisions(deps: DecisionsDeps): Decisions {
     }
   }
 
-  async function run(dedupeKey: string, command: DecideCommand): Promise<Decided> {
+  function run(dedupeKey: string, command: DecideCommand): Promise<Decided> {
+    const attributes = { 'item.kind': command.item.kind, decision: command.decision };
+    return traced('approvals.decide', attributes, async (span) => {
+      const decided = await write(dedupeKey, command);
+      span.setAttribute('outcome', decided.outcome.kind);
+      measure().decisions.add(1, { ...attributes, outcome: decided.outcome.kind });
+      return decided;
+    });
+  }
+
+  async function write(dedupeKey: string, command: DecideCommand): Promise<Decided> {
     const key = itemKey(command.item.target);
     const justification = cleanJustification(command.justification);
     const words = justification.ok ? justification.value : '';

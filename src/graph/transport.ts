@@ -7,6 +7,7 @@ import {
 } from '@microsoft/microsoft-graph-client';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import type { ApiVersion } from '../domain';
+import { measure, routeOf, traced } from '../telemetry';
 
 /** What came back from Graph, whatever the status; the caller decides what it means. */
 export interface GraphResponse {
@@ -102,7 +103,35 @@ export class GraphTransport {
     return null;
   }
 
-  async send(spec: RequestSpec): Promise<Sent> {
+  /** One request, as a client span with its route (ids as `{id}`), and its duration and 429s measured. */
+  send(spec: RequestSpec): Promise<Sent> {
+    const route = routeOf(spec.path);
+    const attributes = {
+      'graph.api': spec.version,
+      'graph.route': route,
+      'http.request.method': spec.method,
+    };
+    return traced(
+      `graph ${spec.method} ${route}`,
+      attributes,
+      async (span) => {
+        const started = performance.now();
+        const sent = await this.sendOnce(spec);
+        const status = sent.ok ? sent.response.status : 0;
+        span.setAttribute('http.response.status_code', status);
+        measure().graphDuration.record(performance.now() - started, {
+          ...attributes,
+          'http.response.status_code': status,
+        });
+        if (status === 429)
+          measure().graphThrottled.add(1, { 'graph.api': spec.version, 'graph.route': route });
+        return sent;
+      },
+      { kind: 'client' },
+    );
+  }
+
+  private async sendOnce(spec: RequestSpec): Promise<Sent> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), Math.max(1, spec.timeoutMs));
     this.requestCount += 1;

@@ -1,5 +1,6 @@
 import type { Logger } from '../log';
 import { BoundedMap } from '../bounded';
+import { measure, traced } from '../telemetry';
 import type { AdaptiveCard } from '../cards';
 import type { OutboxEntry, Store, StoredItem, StoredReference } from '../store';
 import { itemKey as keyOf } from '../domain';
@@ -260,6 +261,7 @@ export class DeliveryWorker {
   private async record(entry: OutboxEntry, settlement: Settlement): Promise<boolean> {
     const { store, options } = this.deps;
     const now = this.deps.now();
+    measure().deliveries.add(1, { 'outbox.kind': entry.kind, result: settlement.kind });
     switch (settlement.kind) {
       case 'done':
         if (settlement.note)
@@ -282,6 +284,10 @@ export class DeliveryWorker {
   }
 
   private deliver(entry: OutboxEntry): Promise<Settlement> {
+    return traced(`teams.${entry.kind}`, { 'outbox.kind': entry.kind }, () => this.deliverEntry(entry));
+  }
+
+  private deliverEntry(entry: OutboxEntry): Promise<Settlement> {
     switch (entry.kind) {
       case 'send':
       case 'reminder':
@@ -348,6 +354,7 @@ export class DeliveryWorker {
     const result = await call();
     if (!result.ok && result.failure.kind === 'throttled') {
       this.counters.throttled += 1;
+      measure().teamsThrottled.add(1, { 'outbox.kind': entry.kind });
       const now = this.deps.now();
       const retryAfter = result.failure.retryAfterMs ?? this.deps.options.backoffBaseMs;
       await this.deps.limiter.hold(scope, now + retryAfter, now);

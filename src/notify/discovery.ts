@@ -3,6 +3,7 @@ import type { ItemState, UserGovernance } from '../graph';
 import type { PendingItem } from '../domain';
 import { deadlineOf, itemKey } from '../domain';
 import type { Logger } from '../log';
+import { measure, traced } from '../telemetry';
 import type { NewOutboxEntry, Store, StoredItem, StoredReference } from '../store';
 import type { FinalState } from '../domain';
 import { channelKey, digestEntry, finalUpdateEntry, personalKey, reminderEntry, sendEntry } from './entries';
@@ -151,6 +152,14 @@ export class Discovery {
 
   /** Every approver with a personal conversation reference (signed in, in production). */
   async discoverAll(): Promise<DiscoveryReport> {
+    const started = performance.now();
+    const report = await traced('approvals.discovery', {}, () => this.discoverEveryone());
+    measure().discoveryDuration.record((performance.now() - started) / 1000);
+    measure().discoveryApprovers.record(report.approvers);
+    return report;
+  }
+
+  private async discoverEveryone(): Promise<DiscoveryReport> {
     const report = emptyReport();
     let after: string | null = null;
     for (;;) {

@@ -1,6 +1,7 @@
 import { CloudAdapter } from 'botbuilder';
 import type { Activity, InvokeResponse, TurnContext } from 'botbuilder';
 import type { AuthenticateRequestResult } from 'botframework-connector';
+import { traced } from '../telemetry';
 
 /**
  * botbuilder's CloudAdapter, with its two steps apart: the server checks the Bot Framework token once
@@ -17,6 +18,18 @@ export class EdgeAdapter extends CloudAdapter {
     activity: Activity,
     logic: (context: TurnContext) => Promise<void>,
   ): Promise<InvokeResponse | undefined> {
-    return this.processActivity(authenticated, activity, logic);
+    const attributes = {
+      'activity.type': activity.type,
+      'activity.name': activity.type === 'invoke' ? (activity.name ?? '') : '',
+      'conversation.type': activity.conversation?.conversationType ?? 'personal',
+    };
+    return traced(
+      `teams.turn ${activity.type}`,
+      attributes,
+      () => this.processActivity(authenticated, activity, logic),
+      {
+        kind: 'server',
+      },
+    );
   }
 }

@@ -34,6 +34,14 @@ export interface ServerDeps {
   /** Production: every activity must carry a valid Bot Framework JWT, checked once, before any handler. */
   readonly requireToken: boolean;
   readonly routes?: readonly JsonRoute[];
+  /** /readyz: whether the parts a turn needs are usable now (the store, the token service configuration). */
+  readonly readiness?: () => Promise<Readiness>;
+}
+
+/** What /readyz reports: each check by name, and whether all passed. */
+export interface Readiness {
+  readonly ready: boolean;
+  readonly checks: Readonly<Record<string, 'ok' | string>>;
 }
 
 export interface RunningServer {
@@ -84,9 +92,26 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   );
   const refused = throttledLog(deps.log, 'info', 'refused malformed requests', 10_000);
 
+  // Liveness: the process answers. Cheap by design; /readyz asks the parts.
   server.get('/healthz', (_req, res, next) => {
     res.send(200, { status: 'ok' });
     next();
+  });
+
+  server.get('/readyz', async (_req, res) => {
+    const readiness = deps.readiness ? await deps.readiness() : { ready: true, checks: {} };
+    if (readiness.ready) res.send(200, { status: 'ready', checks: readiness.checks });
+    else
+      res.send(
+        503,
+        errorBody({
+          code: 'NotReady',
+          message: `Not ready: ${Object.entries(readiness.checks)
+            .filter(([, v]) => v !== 'ok')
+            .map(([k, v]) => `${k}: ${v}`)
+            .join('; ')}`,
+        }),
+      );
   });
 
   server.post('/api/messages', async (req, res) => {

@@ -17,16 +17,10 @@ const root = path.resolve(__dirname, '..', '..');
 const read = (file: string): string => fs.readFileSync(path.join(root, file), 'utf8');
 
 /**
- * Set by the template for parts of the product src/config does not read yet: RETENTION_DAYS (retention),
- * APPLICATIONINSIGHTS_CONNECTION_STRING (the Azure Monitor OpenTelemetry distro) and
- * OTEL_EXPORTER_OTLP_ENDPOINT (the OpenTelemetry SDK). Once src/config reads any of them, the scan below
- * finds it too; the list only has to stay a superset.
+ * Set by the template for a part of the product src/config does not read yet: RETENTION_DAYS (retention).
+ * Once src/config reads it, the scan below finds it too; the list only has to stay a superset.
  */
-const READ_BY_STORAGE_AND_TELEMETRY = [
-  'APPLICATIONINSIGHTS_CONNECTION_STRING',
-  'OTEL_EXPORTER_OTLP_ENDPOINT',
-  'RETENTION_DAYS',
-];
+const READ_BY_STORAGE_AND_TELEMETRY = ['RETENTION_DAYS'];
 
 const PUBLIC_CLOUD =
   'Bot Framework endpoint for national clouds or a regional token service; the template deploys to the public cloud, where the defaults apply';
@@ -41,6 +35,7 @@ const NOT_FROM_INFRA: Record<string, string> = {
   PLAYGROUND_PORT: 'local mode only (the Agents Playground)',
   START_PLAYGROUND: 'local mode only (the Agents Playground)',
   DATA_DIR: 'SQLite store only; the template sets STORE=azure',
+  OTEL_METRIC_EXPORT_INTERVAL: TUNING,
   AZURE_STORAGE_CONNECTION_STRING:
     'replaced by AZURE_STORAGE_TABLE_URL/AZURE_STORAGE_BLOB_URL with the managed identity; the account has shared keys switched off',
   CertificateThumbprint:

@@ -92,6 +92,8 @@ export interface TokenServiceDouble {
    * second argument of `new ConfigurationBotFrameworkAuthentication(settings, credentialsFactory)`.
    */
   readonly credentialsFactory: ConfigurationServiceClientCredentialFactory;
+  /** The same, for a bot configured with another secret: the double's login endpoint refuses it. */
+  credentialsWithSecret(appPassword: string): ConfigurationServiceClientCredentialFactory;
   /** A Bot Framework channel JWT for an inbound activity, signed with the double's key (no "Bearer "). */
   signActivityJwt(appId: string, serviceUrl: string, options?: SignOptions): string;
   /** The user has signed in before: GetToken returns this token. */
@@ -535,6 +537,7 @@ export async function startTokenServiceDouble(
     connectionName,
     settings,
     credentialsFactory: new LoopbackCredentialFactory(appId, appPassword, tenantId),
+    credentialsWithSecret: (secret) => new LoopbackCredentialFactory(appId, secret, tenantId),
     signActivityJwt(audience, serviceUrl, sign = {}) {
       const now = Math.floor(Date.now() / 1000);
       return signJwt(

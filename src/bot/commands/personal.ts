@@ -38,9 +38,9 @@ export const PERSONAL_COMMANDS: readonly Command[] = [
     scopes: ['personal'],
     help: { usage: 'sign in', summary: 'Sign in, so I can decide in Microsoft Entra on your behalf' },
     run: async ({ context }, deps) => {
+      // Already signed in: the token service's side has said so.
       const result = await deps.tokens.sendSignInCard(context);
-      if (result === 'alreadySignedIn') await context.sendActivity(message('approvals.bot.signedIn'));
-      else if (result === 'localMode') await context.sendActivity(message('approvals.bot.localMode'));
+      if (result === 'localMode') await context.sendActivity(message('approvals.bot.localMode'));
     },
   },
   {
