@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
 import type { Config } from './config';
@@ -9,6 +11,28 @@ import { BotFrameworkTokens, LocalSandboxTokens } from './auth';
 import { DEMO_TENANT_ID, startSandbox } from './sandbox';
 import { startApp } from './app';
 import { StoreError } from './store';
+
+/** A port another process holds, with the setting that chose it. */
+class PortBusy extends Error {
+  constructor(
+    readonly port: number,
+    readonly setting: string,
+  ) {
+    super(`port ${port} is busy`);
+  }
+}
+
+/** Fails with PortBusy when something already listens on `port` (0 asks the OS for a free one: never busy). */
+async function ensureFree(port: number, host: string, setting: string): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new PortBusy(port, setting) : error),
+    );
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
 
 /** Starts the Agents Playground (a local Teams client and connector) pointed at our bot. */
 function startPlayground(config: Config, botUrl: string, log: Logger): ChildProcess {
@@ -94,11 +118,28 @@ async function startLocal(
   log: Logger,
   closers: (() => Promise<void> | void)[],
 ): Promise<void> {
+  // Every port first, so that a second copy says so in one line before anything has started.
+  await ensureFree(config.port, config.host, 'PORT');
+  if (!config.graph.baseUrl) await ensureFree(config.sandbox.port, '127.0.0.1', 'SANDBOX_PORT');
+  if (config.playground.start) await ensureFree(config.playground.port, '127.0.0.1', 'PLAYGROUND_PORT');
   const sandbox = config.graph.baseUrl
     ? { url: config.graph.baseUrl, tenantId: DEMO_TENANT_ID, close: async () => undefined }
     : await startSandbox({ port: config.sandbox.port, logger: log });
   closers.push(() => sandbox.close());
-  const app = await startApp(config, {
+  // The built-in sandbox starts a fresh demo tenant every time, so the demo's store starts fresh with it:
+  // decisions a previous run remembered would otherwise hide cards the new tenant still has open.
+  const demo =
+    !config.graph.baseUrl && config.store.engine === 'sqlite'
+      ? { ...config, store: { ...config.store, directory: path.join(config.store.directory, 'local-demo') } }
+      : config;
+  if (demo !== config) {
+    rmSync(demo.store.directory, { recursive: true, force: true });
+    log.info(
+      { store: demo.store.directory },
+      'local mode: a fresh demo tenant and a fresh local store (both start over on every start)',
+    );
+  }
+  const app = await startApp(demo, {
     log,
     tokens: new LocalSandboxTokens(sandbox.tenantId),
     graphBaseUrl: sandbox.url,
@@ -125,6 +166,12 @@ async function startLocal(
 }
 
 void main().catch((error: unknown) => {
+  if (error instanceof PortBusy) {
+    process.stderr.write(
+      `Port ${error.port} is already in use (${error.setting}): another copy of the bot may be running. Stop it, or set ${error.setting} to a free port.\n`,
+    );
+    process.exit(2);
+  }
   if (error instanceof StoreError) {
     // The store names the setting, the path and what to do (never a secret): one line, no stack.
     process.stderr.write(`The store could not start: ${error.message.replace(/\s+/g, ' ')}\n`);
