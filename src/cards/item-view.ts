@@ -6,12 +6,14 @@ import { decidableInTeams, itemTitle, kindOfCard, portalFor, stageText } from '.
 import type { Line } from './safe-text';
 import { cut, inlineText, inputValue } from './safe-text';
 import type { TextLimits } from './size-guard';
+import { colorOf } from './palette';
+import type { TextColor } from './palette';
 import type { TemplateName } from './templates';
 import type { AskedReason, ItemCardOptions } from './types';
 
 /** A line of context under the facts; `color` is an Adaptive Cards text color. */
 interface ColoredLine extends Line {
-  readonly color: 'Default' | 'Good' | 'Warning' | 'Attention' | 'Accent';
+  readonly color: TextColor;
 }
 
 export interface ItemView {
@@ -83,7 +85,7 @@ function commonView(item: PendingItem, options: ItemCardOptions, limits: TextLim
   let statusColor: ColoredLine['color'] = 'Default';
   if (closed) {
     const when = expired ? formatDateTime(expiresIso, now, timeZone) : null;
-    statusColor = 'Warning';
+    statusColor = colorOf('Warning');
     if (when) {
       status = review
         ? `This access review ended ${atOrOn(when)}. Nothing more to do.`
@@ -94,7 +96,7 @@ function commonView(item: PendingItem, options: ItemCardOptions, limits: TextLim
         : "This approval stage is closed, so it can't be decided any more. Nothing more to do.";
     }
   } else if (!inTeams && options.canAct) {
-    statusColor = 'Warning';
+    statusColor = colorOf('Warning');
     status = `Extensions and renewals can't be decided in Teams. Open the request in ${portal.name} to approve or deny it.`;
   } else if (!options.canAct) {
     status = review
@@ -130,7 +132,7 @@ function commonView(item: PendingItem, options: ItemCardOptions, limits: TextLim
   if (recorded) {
     context.push({
       text: `Your current decision: ${DECISION_WORDS[recorded]}. You can change it until the review ends.`,
-      color: 'Good',
+      color: colorOf('Good'),
     });
   }
 

@@ -1,6 +1,8 @@
 import type { Outcome } from '../domain';
 import type { DecidedResult, Decision, FinalState, PendingItem } from '../domain';
 import { ITEM_KINDS } from '../domain';
+import { colorOf } from './palette';
+import type { TextColor, Tone } from './palette';
 import { finishCard } from './actions';
 import { formatDateTime, personName } from './format';
 import { itemNoun, itemTitle, portalFor } from './kinds';
@@ -11,7 +13,6 @@ import { FIRST_LEVEL, firstThatFits, LAST_LEVEL, TEXT_LEVELS } from './size-guar
 import { expandTemplate } from './templates';
 import type { AdaptiveCard, FinalCardOptions, OutcomeCardOptions, WorkingCardOptions } from './types';
 
-type Tone = 'Default' | 'Good' | 'Warning' | 'Attention';
 
 /** What an outcome card says: what happened (headline, details) and what to do next. */
 interface Wording {
@@ -300,7 +301,7 @@ function wordingFor(
 
 interface OutcomeData {
   readonly headline: string;
-  readonly tone: Tone;
+  readonly tone: TextColor;
   readonly details: readonly Line[];
   readonly justificationHeading: string;
   readonly justification: readonly Line[];
@@ -332,7 +333,7 @@ function outcomeData(
   const justification = !minimal && words ? blockText(words, limits.chars, limits.lines).lines : [];
   const data: OutcomeData = {
     headline: wording.headline,
-    tone: wording.tone,
+    tone: colorOf(wording.tone),
     details: minimal ? [] : (wording.details ?? []).map((text) => ({ text })),
     justificationHeading: wording.decidersWords
       ? `${wording.decidersName ?? 'Their'} justification`

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { startApp } from '../../src/app';
 import type { App } from '../../src/app';
 import { LocalSandboxTokens } from '../../src/auth';
@@ -30,9 +33,11 @@ export async function startStack(
 ): Promise<Stack> {
   const sandbox = watchSandbox(await startSandbox({ tenant: 'demo', ...options.sandbox }));
   const connector = await startConnectorDouble();
+  // SQLite in a temp folder, as the product runs by default, unless the suite asks for another store.
+  const dataDir = env.STORE ? null : mkdtempSync(path.join(tmpdir(), 'approvals-bot-'));
   const config = loadConfig({
     PORT: '0',
-    STORE: 'memory',
+    ...(dataDir ? { STORE: 'sqlite', DATA_DIR: dataDir } : {}),
     START_PLAYGROUND: 'false',
     PENDING_SUMMARY_THRESHOLD: '50',
     ...env,
@@ -59,6 +64,7 @@ export async function startStack(
       await app.close();
       await connector.close();
       await sandbox.close();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

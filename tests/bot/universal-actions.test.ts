@@ -6,7 +6,8 @@ import type { Stack } from './harness';
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack();
+  // The memory store here; the other bot suites run on SQLite, the product's default.
+  stack = await startStack({ STORE: 'memory' });
 });
 afterAll(() => stack.close());
 beforeEach(() => stack.sandbox.faults.clear());

@@ -219,10 +219,13 @@ describe('an item card', () => {
 
   it('shows the prompt as a highlighted line right above the justification box', () => {
     const card = render(accessPackage, { prompt: 'Please give a reason for denying' });
-    const body = card.body as { type: string; inlines?: { text: string; color?: string }[] }[];
+    const body = card.body as {
+      type: string;
+      inlines?: { text: string; color?: string; weight?: string }[];
+    }[];
     const at = body.findIndex((e) => e.inlines?.[0]?.text === 'Please give a reason for denying');
     expect(at).toBeGreaterThan(0);
-    expect(body[at]?.inlines?.[0]?.color).toBe('Attention');
+    expect(body[at]?.inlines?.[0]).toMatchObject({ color: 'Accent', weight: 'Bolder' });
     expect(body[at + 1]?.type).toBe('Input.Text');
     expect(
       visibleText(render(accessPackage, { prompt: 'Please give a reason', canAct: false })),

@@ -1,14 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Template } from 'adaptivecards-templating';
-import {
-  cardsDirectory,
-  renderHelpCard,
-  renderItemCard,
-  renderOutcomeCard,
-  renderSummaryCard,
-  renderWorkingCard,
-} from '../../src/cards';
+import { cardsDirectory, renderItemCard } from '../../src/cards';
 import { helpView } from '../../src/cards/help-card';
 
 const HELP_LINES = [{ command: 'pending', description: 'Show what waits for your decision' }];
@@ -16,9 +9,9 @@ import { itemView, shortItemView } from '../../src/cards/item-view';
 import { outcomeView } from '../../src/cards/outcome-card';
 import { FIRST_LEVEL } from '../../src/cards/size-guard';
 import { summaryView } from '../../src/cards/summary-card';
-import type { Outcome } from '../../src/domain';
-import { accessPackage, accessReview, ALL_ITEMS, megan, NOW, pimGroup, pimRole } from './fixtures';
+import { accessPackage, accessReview, ALL_ITEMS, NOW, pimGroup, pimRole } from './fixtures';
 import { walk } from './helpers';
+import { CARD_OPTIONS, everyCard } from './every-card';
 
 const root = path.resolve(__dirname, '../..');
 const dir = path.join(root, 'cards');
@@ -42,13 +35,7 @@ function shape(value: unknown, prefix = ''): string[] {
   return [];
 }
 
-const options = {
-  canAct: true,
-  refreshUserIds: ['29:a'],
-  rev: 1,
-  now: NOW,
-  context: { otherDeciders: [megan] },
-};
+const options = CARD_OPTIONS;
 const SAMPLES_FROM_CODE: Readonly<Record<string, () => object>> = {
   'access-package': () => itemView(accessPackage, options, FIRST_LEVEL).data,
   'pim-group': () => itemView(pimGroup, options, FIRST_LEVEL).data,
@@ -107,62 +94,7 @@ describe('the card templates', () => {
 });
 
 describe('every rendered card', () => {
-  const outcomes: Outcome[] = [
-    {
-      kind: 'recorded',
-      view: 'item',
-      justification: '',
-      at: null,
-      by: null,
-      decision: 'Approve',
-      reconciled: false,
-      requestId: null,
-    },
-    {
-      kind: 'alreadyDecided',
-      view: 'item',
-      justification: null,
-      result: 'Denied',
-      by: megan,
-      at: '2025-11-26T10:42:00Z',
-      requestId: null,
-    },
-    { kind: 'forbidden', view: 'caller', reason: 'missingConsent', message: 'x', requestId: null },
-    { kind: 'forbidden', view: 'caller', reason: 'notApprover', message: 'x', requestId: null },
-    { kind: 'notFound', view: 'caller', message: 'x', requestId: null },
-    { kind: 'invalid', view: 'caller', reachedGraph: true, problems: ['x'], requestId: null },
-    { kind: 'reviewClosed', view: 'item', status: 'Completed', requestId: null },
-    { kind: 'throttled', view: 'caller', retryAfterSeconds: 3, requestId: null },
-    { kind: 'signInRequired', view: 'caller', message: 'x', requestId: null },
-    { kind: 'unavailable', view: 'caller', status: null, message: 'x', requestId: null },
-  ];
-  const cards = [
-    ...ALL_ITEMS.flatMap((item) => [
-      renderItemCard(item, {
-        ...options,
-        recordedDecision: 'Deny',
-        prompt: 'Please give a reason for denying',
-      }),
-      renderItemCard(item, { ...options, canAct: false }),
-      renderItemCard(item, { ...options, closed: true }),
-      renderWorkingCard(item, 'Approve', { now: NOW, rev: 1, refreshUserIds: ['29:a'] }),
-      ...outcomes.map((o) =>
-        renderOutcomeCard(item, o, {
-          decision: 'Approve',
-          decidedByViewer: o.kind === 'recorded',
-          now: NOW,
-          rev: 1,
-        }),
-      ),
-      ...outcomes.map((o) => renderOutcomeCard(item, o, { decidedByViewer: false, now: NOW, rev: 1 })),
-    ]),
-    renderItemCard({ ...pimRole, action: 'selfExtend' }, options),
-    renderSummaryCard(ALL_ITEMS, { max: 2, now: NOW }),
-    renderSummaryCard([], { max: 2, now: NOW }),
-    renderHelpCard({ scope: 'personal', commands: HELP_LINES }),
-    renderHelpCard({ scope: 'channel', commands: HELP_LINES }),
-    renderHelpCard({ scope: 'groupChat', commands: HELP_LINES }),
-  ];
+  const cards = everyCard(options);
 
   it('has no unresolved template expression', () => {
     for (const card of cards) expect(JSON.stringify(card)).not.toContain('${');

@@ -98,6 +98,60 @@ describe('discovery of what waits on an approver', () => {
     }
   });
 
+  // Graph's default page size is 100 for these collections (docs/graph-contract.md §2.4); the sandbox's too.
+  it.each([
+    // Requests and approvals: 10 pages of each, two per $batch round.
+    ['accessPackage', 10, 20],
+    ['pimGroup', 10, 20],
+    // Requests page as above; each role approval is read by id (beta only), 20 to a $batch.
+    ['pimRole', 10 + 50, 10 + 1000],
+  ] as const)(
+    'discovers 1,000 pending %s items at the default page size in %d Graph requests',
+    async (kind, requests, inner) => {
+      const { sandbox, as } = await graphUnderTest({ tenant: 'empty' });
+      try {
+        const alex = sandbox.users.alex.id;
+        sandbox.seed.bulk({ kind, count: 1000, approver: alex });
+        sandbox.clearRequests();
+        const discovery = await as(alex).discoverPending([kind]);
+        expect(discovery.items).toHaveLength(1000);
+        process.stdout.write(
+          `discovery of 1,000 ${kind} items: ${discovery.graphRequests} HTTP requests (${sandbox.requests.filter((r) => r.batched).length} inside $batch)\n`,
+        );
+        expect(discovery.graphRequests).toBe(requests);
+        expect(sandbox.requests.filter((r) => !r.batched)).toHaveLength(requests);
+        expect(sandbox.requests.filter((r) => r.batched)).toHaveLength(inner);
+      } finally {
+        await sandbox.close();
+      }
+    },
+  );
+
+  it('discovers 1,000 pending items of one access review at the default page size in 12 Graph requests', async () => {
+    const { sandbox, as } = await graphUnderTest({ tenant: 'empty' });
+    try {
+      const alex = sandbox.users.alex.id;
+      sandbox.seed.accessReview({
+        displayName: 'Guests of the partner portal',
+        reviewers: [alex],
+        decisions: Array.from({ length: 1000 }, (_, i) => ({
+          principal: { displayName: `Guest ${i}`, userType: 'Guest' as const },
+          recommendation: 'Deny' as const,
+        })),
+      });
+      sandbox.clearRequests();
+      const discovery = await as(alex).discoverPending(['accessReview']);
+      expect(discovery.items).toHaveLength(1000);
+      process.stdout.write(
+        `discovery of 1,000 accessReview items: ${discovery.graphRequests} HTTP requests (${sandbox.requests.filter((r) => r.batched).length} inside $batch)\n`,
+      );
+      // The definitions, then the instance, then ten pages of decision items: one $batch round each.
+      expect(discovery.graphRequests).toBe(12);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
   it('costs one request for an approver with nothing pending, all kinds together', async () => {
     const { sandbox, as } = await graphUnderTest({ tenant: 'empty' });
     try {

@@ -75,7 +75,11 @@ async function deliverAll(stack: NotifyStack, population: Population) {
 
 describe('delivery within Teams rate limits [long, ~20 s]', () => {
   it('stays within the limits on its own: every card arrives once, with no 429', async () => {
-    const stack = await startNotifyStack({ tenant: 'empty', env: { NOTIFY_DIGEST_THRESHOLD: '100' } });
+    const stack = await startNotifyStack({
+      tenant: 'empty',
+      sqlite: false,
+      env: { NOTIFY_DIGEST_THRESHOLD: '100' },
+    });
     try {
       const population = await populate(stack, 120, 20);
       const { summary } = await deliverAll(stack, population);
@@ -91,6 +95,7 @@ describe('delivery within Teams rate limits [long, ~20 s]', () => {
 
   it('handles every 429 from a stricter service (Retry-After) and every 5xx/412 (back-off): all cards arrive once', async () => {
     const stack = await startNotifyStack({
+      sqlite: false,
       tenant: 'empty',
       env: { NOTIFY_DIGEST_THRESHOLD: '100' },
       // Stricter than Teams documents, so the bot's own budget is not enough and the service must push back.

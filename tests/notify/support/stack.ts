@@ -35,7 +35,7 @@ export interface NotifyStackOptions {
   readonly env?: Record<string, string>;
   readonly connector?: RateLimitedConnectorOptions;
   readonly notify?: AppOverrides['notify'];
-  /** SQLite in a temp folder (removed on close) instead of the memory store. */
+  /** SQLite in a temp folder (removed on close), as the product runs by default; false for the memory store. */
   readonly sqlite?: boolean;
   readonly tenant?: 'demo' | 'empty';
   readonly log?: Logger;
@@ -48,7 +48,7 @@ export interface NotifyStackOptions {
 export async function startNotifyStack(options: NotifyStackOptions = {}): Promise<NotifyStack> {
   const sandbox = watchSandbox(await startSandbox({ tenant: options.tenant ?? 'demo' }));
   const connector = await startRateLimitedConnector(options.connector);
-  const dataDir = options.sqlite ? mkdtempSync(path.join(tmpdir(), 'approvals-notify-')) : null;
+  const dataDir = options.sqlite !== false ? mkdtempSync(path.join(tmpdir(), 'approvals-notify-')) : null;
   const config = loadConfig({
     PORT: '0',
     STORE: 'memory',
