@@ -259,7 +259,7 @@ export async function startApp(
     baseUrl: deps.graphBaseUrl ?? config.graph.baseUrl,
   });
   const cards = {
-    submitOnly: config.cards.actions === 'submit',
+    actions: config.cards.actions,
     timeZone: config.cards.timeZone,
     pendingSummaryThreshold: config.cards.pendingSummaryThreshold,
   };

@@ -18,7 +18,7 @@ import type {
 } from '../notify';
 import type { Store, StoredReference } from '../store';
 import type { CardSettings } from './views';
-import { CardViews } from './views';
+import { CardViews, submitOnlyFor } from './views';
 
 /**
  * The Teams side of notify: posting, updating and creating chats through botbuilder's CloudAdapter, and an
@@ -319,13 +319,15 @@ export function notifyCards(settings: CardSettings, now: () => Date = () => new 
     max,
     now: now(),
     timeZone: settings.timeZone,
-    submitOnly: settings.submitOnly,
+    // Digests go to personal chats.
+    submitOnly: submitOnlyFor(settings, false),
   });
   return {
     item: (stored, options) =>
       views.itemCard(stored.item, {
         canAct: options.canAct,
         refreshUserIds: options.refreshUserIds,
+        shared: options.shared,
         ...(options.prompt ? { prompt: options.prompt } : {}),
       }),
     // A channel's copy (no viewer) is seen by everyone there: anyone may press, and Graph decides.

@@ -5,7 +5,8 @@ import type { StoredItem } from '../store';
 
 /** How cards look for this deployment (from configuration). */
 export interface CardSettings {
-  readonly submitOnly: boolean;
+  /** Which buttons cards carry: see CARD_ACTIONS in src/config. */
+  readonly actions: 'auto' | 'execute' | 'submit';
   readonly timeZone: string;
   readonly pendingSummaryThreshold: number;
 }
@@ -22,6 +23,11 @@ export interface Viewer {
 }
 
 const REV = 1;
+
+/** Whether a card shown in this kind of conversation carries Action.Submit buttons only. */
+export function submitOnlyFor(settings: Pick<CardSettings, 'actions'>, shared: boolean): boolean {
+  return settings.actions === 'submit' || (settings.actions === 'auto' && !shared);
+}
 
 function isViewer(person: { readonly id: string | null } | null, viewer: Viewer): boolean {
   return !!viewer.aadObjectId && person?.id?.toLowerCase() === viewer.aadObjectId.toLowerCase();
@@ -55,7 +61,7 @@ export class CardViews {
   forViewer(stored: StoredItem, viewer: Viewer, refreshUserIds: readonly string[]): AdaptiveCard {
     if (stored.final) return this.finalCard(stored, stored.final, viewer);
     const canAct = viewer.shared === true || isApprover(stored, viewer);
-    return this.itemCard(stored.item, { canAct, refreshUserIds });
+    return this.itemCard(stored.item, { canAct, refreshUserIds, shared: viewer.shared === true });
   }
 
   itemCard(
@@ -63,6 +69,8 @@ export class CardViews {
     options: {
       readonly canAct: boolean;
       readonly refreshUserIds: readonly string[];
+      /** Shown in a channel or group chat (Universal Actions under auto) rather than a personal chat. */
+      readonly shared: boolean;
       readonly prompt?: string;
       readonly recordedDecision?: ReviewDecision | null;
       readonly justification?: string;
@@ -76,7 +84,7 @@ export class CardViews {
       rev: REV,
       now: this.now(),
       timeZone: this.settings.timeZone,
-      submitOnly: this.settings.submitOnly,
+      submitOnly: submitOnlyFor(this.settings, options.shared),
       ...(options.prompt ? { prompt: options.prompt } : {}),
       ...(options.recordedDecision ? { recordedDecision: options.recordedDecision } : {}),
       ...(options.justification ? { justification: options.justification } : {}),
@@ -92,14 +100,18 @@ export class CardViews {
       now: this.now(),
       timeZone: this.settings.timeZone,
       rev: REV,
-      submitOnly: this.settings.submitOnly,
+      submitOnly: submitOnlyFor(this.settings, viewer.shared === true),
     });
   }
 
   outcomeCard(
     item: PendingItem,
     outcome: Outcome,
-    options: { readonly decision?: Decision | undefined; readonly justification?: string },
+    options: {
+      readonly decision?: Decision | undefined;
+      readonly justification?: string;
+      readonly shared: boolean;
+    },
   ): AdaptiveCard {
     const byViewer = outcome.kind === 'recorded';
     return renderOutcomeCard(item, outcome, {
@@ -110,7 +122,7 @@ export class CardViews {
       now: this.now(),
       timeZone: this.settings.timeZone,
       rev: REV,
-      submitOnly: this.settings.submitOnly,
+      submitOnly: submitOnlyFor(this.settings, options.shared),
     });
   }
 

@@ -167,7 +167,8 @@ function commonView(item: PendingItem, options: ItemCardOptions, limits: TextLim
       portalUrl: '',
       shortened: '',
     },
-    showPortal: !closed && options.canAct && !inTeams,
+    // Every open card links to where it can also be decided: it works where no button does (mobile).
+    showPortal: !closed && options.canAct,
   };
 }
 

@@ -13,7 +13,6 @@ import { FIRST_LEVEL, firstThatFits, LAST_LEVEL, TEXT_LEVELS } from './size-guar
 import { expandTemplate } from './templates';
 import type { AdaptiveCard, FinalCardOptions, OutcomeCardOptions, WorkingCardOptions } from './types';
 
-
 /** What an outcome card says: what happened (headline, details) and what to do next. */
 interface Wording {
   readonly headline: string;

@@ -95,8 +95,12 @@ export interface Config {
   readonly sandbox: { readonly port: number };
   readonly playground: { readonly port: number; readonly start: boolean };
   readonly cards: {
-    /** submit: every button is a plain Action.Submit, for tenants whose mobile clients fail on Action.Execute. */
-    readonly actions: 'execute' | 'submit';
+    /**
+     * auto: Action.Submit in personal chats (Teams mobile clients fail on Action.Execute; one viewer needs no
+     * per-user views), Universal Actions where several people see one card. execute or submit: one mode
+     * everywhere.
+     */
+    readonly actions: 'auto' | 'execute' | 'submit';
     readonly timeZone: string;
     /** Above this many pending items, `pending` answers with one summary card. */
     readonly pendingSummaryThreshold: number;
@@ -274,7 +278,7 @@ export function loadConfig(env: Env = process.env): Config {
       start: r.text('START_PLAYGROUND') !== 'false',
     },
     cards: {
-      actions: r.oneOf('CARD_ACTIONS', ['execute', 'submit'] as const, 'execute'),
+      actions: r.oneOf('CARD_ACTIONS', ['auto', 'execute', 'submit'] as const, 'auto'),
       timeZone: timeZone(r),
       pendingSummaryThreshold: r.int('PENDING_SUMMARY_THRESHOLD', 5, 1, 50),
     },

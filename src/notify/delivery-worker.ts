@@ -492,6 +492,7 @@ export class DeliveryWorker {
     const card: AdaptiveCard = this.deps.cards.item(stored, {
       canAct: personal ? !!payload.recipientId && stored.approverIds.includes(payload.recipientId) : true,
       refreshUserIds: await this.refreshUsers(stored, personal ? target.userMri : null),
+      shared: !personal,
       ...(payload.prompt ? { prompt: payload.prompt } : {}),
     });
 
@@ -547,6 +548,7 @@ export class DeliveryWorker {
       : this.deps.cards.item(stored, {
           canAct: viewer === null || stored.approverIds.includes(viewer),
           refreshUserIds: await this.refreshUsers(stored, null),
+          shared: payload.scope !== 'personal',
         });
     const scope: SendScope = {
       conversationId: payload.conversationId,

@@ -78,6 +78,8 @@ export interface NotifyCards {
     options: {
       readonly canAct: boolean;
       readonly refreshUserIds: readonly string[];
+      /** For a channel or group chat, where several people see the card; false for a personal chat. */
+      readonly shared: boolean;
       readonly prompt?: string;
     },
   ): AdaptiveCard;

@@ -1,4 +1,7 @@
-import { cardActions, messageActivity, post } from '../support/teams';
+import { notifyCards } from '../../src/bot/teams-delivery';
+import { itemKey } from '../../src/domain';
+import { DEMO_IDS } from '../../src/sandbox';
+import { cardActions, cardText, installActivity, messageActivity, post } from '../support/teams';
 import { cardOf, startStack, targetOf } from './harness';
 
 async function pendingCards(env: Record<string, string>) {
@@ -30,5 +33,57 @@ describe('deployment settings', () => {
     const [summary, ...items] = cards;
     expect(JSON.stringify(summary)).toMatch(/items wait for your decision/);
     expect(items.every((card) => targetOf(card) !== null)).toBe(true);
+  });
+
+  it('with no setting, a personal chat gets Action.Submit cards; a press decides and updates that card in place, while a channel keeps Universal Actions', async () => {
+    const stack = await startStack({ NOTIFY_DISCOVERY_SECONDS: '0' });
+    try {
+      const personal = { serviceUrl: stack.connector.serviceUrl };
+      await post(stack.botUrl, installActivity(personal, stack.alex));
+      await stack.app.bot.idle();
+      const sent = stack.connector.calls.filter((c) => c.method === 'POST' && targetOf(cardOf(c.activity)));
+      expect(sent.length).toBeGreaterThan(5);
+      const cards = sent.map((c) => cardOf(c.activity));
+      // Teams mobile does nothing on Action.Execute (teams-platform.md §8 #1): none in a personal chat,
+      // and no automatic refresh, which only Universal Actions have.
+      expect(JSON.stringify(cards)).not.toContain('Action.Execute');
+      expect(cards.every((c) => (c as { refresh?: unknown }).refresh === undefined)).toBe(true);
+
+      const pressed = sent.find(
+        (c) => targetOf(cardOf(c.activity))?.approvalId === DEMO_IDS.accessPackage.buildAgentsDuration,
+      );
+      const approve = cardActions(cardOf(pressed?.activity)).find((a) => a.verb === 'approve');
+      expect(approve?.type).toBe('Action.Submit');
+      const mark = stack.connector.mark();
+      const res = await post(stack.botUrl, {
+        // What the client sends for that button: its data, with the typed words, as a message replying to the card.
+        ...messageActivity(personal, stack.alex, '', { ...approve?.data, justification: 'From my phone' }),
+        replyToId: pressed?.activityId,
+      });
+      expect(res.status).toBeLessThan(300);
+      const updated = stack.connector.calls.slice(mark).filter((c) => c.activityId === pressed?.activityId);
+      expect(updated.map((c) => c.method)).toEqual(['PUT']);
+      expect(cardText(cardOf(updated[0]?.activity))).toMatch(/Approved by you/);
+      expect(JSON.stringify(cardOf(updated[0]?.activity))).not.toContain('Action.Execute');
+      const patches = stack.sandbox.requests.filter(
+        (r) => r.method === 'PATCH' && r.path.includes(DEMO_IDS.accessPackage.buildAgentsDuration),
+      );
+      expect(patches.map((p) => p.body)).toEqual([
+        { reviewResult: 'Approve', justification: 'From my phone' },
+      ]);
+
+      // In a channel, several people see one card: Universal Actions and their per-user views stay.
+      const stored = await stack.app.store.getItem(itemKey(targetOf(cardOf(sent[0]?.activity)) as never));
+      expect(stored).not.toBeNull();
+      const cardsFor = notifyCards({ actions: 'auto', timeZone: 'UTC', pendingSummaryThreshold: 5 });
+      const options = { canAct: true, refreshUserIds: ['29:alex'] };
+      const inChannel = cardsFor.item(stored as never, { ...options, shared: true });
+      expect(cardActions(inChannel).some((a) => a.type === 'Action.Execute')).toBe(true);
+      expect((inChannel as { refresh?: unknown }).refresh).toBeDefined();
+      const inPersonal = cardsFor.item(stored as never, { ...options, shared: false });
+      expect(JSON.stringify(inPersonal)).not.toContain('Action.Execute');
+    } finally {
+      await stack.close();
+    }
   });
 });

@@ -6,8 +6,9 @@ import type { Stack } from './harness';
 
 let stack: Stack;
 beforeAll(async () => {
-  // The memory store here; the other bot suites run on SQLite, the product's default.
-  stack = await startStack({ STORE: 'memory' });
+  // The memory store here (the other bot suites run on SQLite, the product's default), and Universal Actions
+  // in personal chats too (CARD_ACTIONS=execute): this suite is about them.
+  stack = await startStack({ STORE: 'memory', CARD_ACTIONS: 'execute' });
 });
 afterAll(() => stack.close());
 beforeEach(() => stack.sandbox.faults.clear());

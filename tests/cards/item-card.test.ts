@@ -141,6 +141,17 @@ describe('an item card', () => {
     expect(verbs(render(accessReview, { recordedDecision: 'NotReviewed' }))).not.toContain('reset');
   });
 
+  it.each(ALL_ITEMS)('links a $kind card an approver can act on to where it can also be decided', (item) => {
+    const links = buttons(render(item)).filter((b) => b.type === 'Action.OpenUrl');
+    expect(links.map((l) => l.url)).toEqual([
+      item.kind === 'accessPackage'
+        ? 'https://myaccess.microsoft.com/#/approvals'
+        : item.kind === 'accessReview'
+          ? 'https://myaccess.microsoft.com/#/access-reviews'
+          : 'https://portal.azure.com/#view/Microsoft_Azure_PIMCommon/CommonMenuBlade/~/approvals',
+    ]);
+  });
+
   it.each(ALL_ITEMS)('shows an onlooker of a $kind item no buttons and no justification box', (item) => {
     const card = render(item, { canAct: false });
     expect(buttons(card)).toEqual([]);

@@ -137,7 +137,10 @@ export function cardActions(
     else if (node && typeof node === 'object') {
       const o = node as Record<string, unknown>;
       if (!inFallback && (o.type === 'Action.Execute' || o.type === 'Action.Submit')) {
-        found.push(o as { type: string; verb?: string; title?: string; data?: Record<string, unknown> });
+        const action = o as { type: string; verb?: string; title?: string; data?: Record<string, unknown> };
+        // An Action.Submit carries its verb inside its data.
+        const verb = action.verb ?? (typeof action.data?.verb === 'string' ? action.data.verb : undefined);
+        found.push({ ...action, ...(verb ? { verb } : {}) });
       }
       for (const [key, value] of Object.entries(o))
         if (key !== 'refresh') walk(value, inFallback || key === 'fallback');

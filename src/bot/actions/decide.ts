@@ -78,6 +78,7 @@ async function promptCard(
     card: deps.views.itemCard(stored.item, {
       canAct: true,
       refreshUserIds: await deps.refreshUsers(stored, press.context.activity),
+      shared: press.viewer.shared === true,
       prompt,
       justification: action.justification,
       recordedDecision: decisionOfFinal(stored.final),
@@ -112,6 +113,7 @@ async function confirmApprover(
   graph: UserGovernance,
   stored: StoredItem,
   user: ActingUser,
+  press: Press,
   deps: ActionDeps,
 ): Promise<StoredItem | ActionResult> {
   const read = await graph.readState(stored.item.target);
@@ -139,7 +141,10 @@ async function confirmApprover(
             message: 'Graph does not list you as an approver of this item.',
             requestId: read.requestId,
           };
-  return { kind: 'card', card: deps.views.outcomeCard(stored.item, outcome, {}) };
+  return {
+    kind: 'card',
+    card: deps.views.outcomeCard(stored.item, outcome, { shared: press.viewer.shared === true }),
+  };
 }
 
 export const decide: ActionHandler<DecisionPress> = async (action, press, deps) => {
@@ -179,7 +184,7 @@ export const decide: ActionHandler<DecisionPress> = async (action, press, deps) 
       return promptCard(stored, refused, action, press, deps);
   }
   if (!stored.approverIds.includes(user.aadObjectId.toLowerCase())) {
-    const confirmed = await confirmApprover(graph, stored, user, deps);
+    const confirmed = await confirmApprover(graph, stored, user, press, deps);
     if ('kind' in confirmed) return confirmed;
     stored = confirmed;
   }
@@ -228,6 +233,7 @@ async function answerFor(
   return {
     kind: 'card',
     card: deps.views.outcomeCard(stored.item, outcome, {
+      shared: press.viewer.shared === true,
       decision: action.decision,
       justification: outcome.kind === 'recorded' ? outcome.justification : action.justification,
     }),

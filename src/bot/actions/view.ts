@@ -34,6 +34,7 @@ export const change: ActionHandler<ViewPress> = async (action, press, deps) => {
     card: deps.views.itemCard(stored.item, {
       canAct: true,
       refreshUserIds: await deps.refreshUsers(stored, press.context.activity),
+      shared: press.viewer.shared === true,
       recordedDecision: decisionOfFinal(stored.final),
       prompt: message('approvals.bot.changePrompt'),
     }),

@@ -6,6 +6,7 @@ import { message } from '../../messages';
 import type { CardCopy, StoredItem } from '../../store';
 import { actingUser } from '../actions';
 import { scopeOf, viewerOf } from '../scope';
+import { submitOnlyFor } from '../views';
 import type { CommandDeps } from './types';
 
 function attachment(card: AdaptiveCard) {
@@ -57,7 +58,8 @@ export async function deliverPending(
     max,
     now: deps.now(),
     timeZone: deps.cards.timeZone,
-    submitOnly: deps.cards.submitOnly,
+    // "pending" answers in a personal chat.
+    submitOnly: submitOnlyFor(deps.cards, false),
   };
   const shown = open.length - unseen.length;
   if (open.length > max || unseen.length === 0) {
