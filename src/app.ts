@@ -306,6 +306,8 @@ export async function startApp(
     log: deps.log,
     // A decision recorded (or found taken) in a card: every copy of the item's card follows, through the outbox.
     onFinal: (key) => notifier.finalized(key),
+    // The requester is told of a decision made here, once.
+    onRecorded: (key) => notifier.decidedThroughBot(key),
   });
   const bot = new ApprovalsBot({
     adapter,

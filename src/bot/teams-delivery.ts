@@ -3,7 +3,7 @@ import type { Activity, CloudAdapter, ConversationParameters, ConversationRefere
 import type { ConnectorClient } from 'botframework-connector';
 import type { ActingUser, UserTokens } from '../auth';
 import type { AdaptiveCard } from '../cards';
-import { byUrgencyOrder, renderSummaryCard } from '../cards';
+import { byUrgencyOrder, renderNoticeCard, renderSummaryCard } from '../cards';
 import type { GovernanceClient, UserGovernance } from '../graph';
 import { channelIdOf, personalKey } from '../notify';
 import type {
@@ -335,6 +335,7 @@ export function notifyCards(settings: CardSettings, now: () => Date = () => new 
       views.finalCard(stored, final, { aadObjectId: viewerId, mri: null, shared: viewerId === null }),
     digest: (items, max) => renderSummaryCard(items, summary(max)),
     urgentFirst: (items) => byUrgencyOrder(items, summary(items.length)),
+    notice: (notice) => renderNoticeCard(notice, { now: now(), timeZone: settings.timeZone }),
   };
 }
 

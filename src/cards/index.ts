@@ -25,6 +25,8 @@ export { MAX_REFRESH_USERS, VERB_OF_DECISION } from './actions';
 export { itemTitle } from './kinds';
 export { renderItemCard } from './item-card';
 export { renderFinalCard, renderOutcomeCard, renderWorkingCard } from './outcome-card';
+export { renderNoticeCard } from './notice-card';
+export type { RequesterNotice } from './notice-card';
 export { byUrgencyOrder, renderSummaryCard } from './summary-card';
 export { renderHelpCard } from './help-card';
 /** UTF-16 byte size as Teams counts it, and the cap every rendered card stays under (36 KB). */

@@ -13,6 +13,7 @@ export const TEMPLATE_NAMES = [
   'outcome',
   'summary',
   'help',
+  'notice',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 

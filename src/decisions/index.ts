@@ -49,6 +49,8 @@ export interface DecisionsDeps {
   readonly log: Logger;
   /** Every copy of this item's card is brought to its recorded state (the notifier's outbox). */
   readonly onFinal?: (itemKey: string) => Promise<void>;
+  /** This approver's decision was recorded and its end is stored: the requester may be told. */
+  readonly onRecorded?: (itemKey: string) => Promise<void>;
   /** How long a settled answer is replayed to repeated clicks. */
   readonly settledTtlMs?: number;
   /** Longest wait for the read that fetches Graph's facts after a write. */
@@ -129,14 +131,16 @@ export function createDecisions(deps: DecisionsDeps): Decisions {
     switch (outcome.kind) {
       case 'recorded':
         if (outcome.decision === 'NotReviewed') return record(key, null);
-        if (!outcome.reconciled) return readBack(command, key, outcome);
-        return record(key, {
-          result: normalizeResult(outcome.decision) as FinalState['result'],
-          by: outcome.by,
-          at: outcome.at,
-          justification: outcome.justification,
-          changeable: changeable(command.item),
-        });
+        if (!outcome.reconciled) await readBack(command, key, outcome);
+        else
+          await record(key, {
+            result: normalizeResult(outcome.decision) as FinalState['result'],
+            by: outcome.by,
+            at: outcome.at,
+            justification: outcome.justification,
+            changeable: changeable(command.item),
+          });
+        return deps.onRecorded?.(key);
       case 'alreadyDecided':
         if (outcome.view !== 'item' || outcome.result === null || outcome.result === 'NotReviewed') return;
         return record(key, {

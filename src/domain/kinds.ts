@@ -1,6 +1,6 @@
 import type { Decision } from './decisions';
 import { APPROVAL_DECISIONS, REVIEW_DECISIONS } from './decisions';
-import type { ItemKind, PendingItem } from './items';
+import type { ItemKind, PendingItem, Person } from './items';
 
 /** The pending item of one kind. */
 export type ItemOf<K extends ItemKind> = Extract<PendingItem, { readonly kind: K }>;
@@ -73,6 +73,16 @@ export interface KindFacts<K extends ItemKind> {
   auditTitle(item: ItemOf<K>): string;
   /** What a channel subscription can match the item by. */
   followedBy(item: ItemOf<K>): readonly Followable[];
+  /**
+   * Who asked, to be told when an approver decides through the bot; null where nobody asked (a review's
+   * principal is never told about it).
+   */
+  requester(item: ItemOf<K>): Person | null;
+  /**
+   * Whether the requester is shown the approver's justification in the portal, so the bot may repeat it.
+   * UNCERTAIN for PIM: its requester views are not documented as showing it, so the bot does not.
+   */
+  readonly requesterSeesJustification: boolean;
 }
 
 /** One record per item kind: a new kind does not compile until it has its entry. */
@@ -104,6 +114,9 @@ export const ITEM_KINDS: KindTable = {
     followedBy: (item) => [
       { kind: 'accessPackage', id: item.accessPackage.id, name: item.accessPackage.displayName },
     ],
+    requester: (item) => item.requestor,
+    // My Access shows the requestor each approver's decision and justification.
+    requesterSeesJustification: true,
   },
   accessReview: {
     label: 'Access review',
@@ -121,6 +134,8 @@ export const ITEM_KINDS: KindTable = {
         ? [{ kind: 'group' as const, id: item.resource.id, name: item.resource.displayName }]
         : []),
     ],
+    requester: () => null,
+    requesterSeesJustification: false,
   },
   pimGroup: {
     label: 'PIM for Groups request',
@@ -132,6 +147,8 @@ export const ITEM_KINDS: KindTable = {
     deadline: pimDeadline,
     auditTitle: (item) => `${item.principal.displayName}: ${item.accessId} of ${item.group.displayName}`,
     followedBy: (item) => [{ kind: 'group', id: item.group.id, name: item.group.displayName }],
+    requester: (item) => item.principal,
+    requesterSeesJustification: false,
   },
   pimRole: {
     label: 'PIM for Entra roles request',
@@ -143,6 +160,8 @@ export const ITEM_KINDS: KindTable = {
     deadline: pimDeadline,
     auditTitle: (item) => `${item.principal.displayName}: ${item.role.displayName}`,
     followedBy: (item) => [{ kind: 'role', id: item.role.id, name: item.role.displayName }],
+    requester: (item) => item.principal,
+    requesterSeesJustification: false,
   },
 };
 

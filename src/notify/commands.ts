@@ -30,7 +30,10 @@ function describePreferences(p: UserPreferences): string {
   const quiet = p.quietHours
     ? `quiet hours ${p.quietHours.start}–${p.quietHours.end} (${p.quietHours.timeZone}): cards wait until they end`
     : 'no quiet hours';
-  return `You get ${delivery}; ${quiet}.\n\nChange it with "digest on", "digest off", "quiet 22:00-07:00" or "quiet off".`;
+  const requests = p.requesterUpdates
+    ? 'when someone decides a request of yours here, I tell you'
+    : 'I do not tell you when your own requests are decided';
+  return `You get ${delivery}; ${quiet}; ${requests}.\n\nChange it with "digest on", "digest off", "quiet 22:00-07:00", "quiet off", "updates on" or "updates off".`;
 }
 
 /**
@@ -113,6 +116,20 @@ export class NotifyCommands {
     if (choice !== 'on' && choice !== 'off')
       return 'Say "digest on" (one card a day) or "digest off" (a card each).';
     const next: UserPreferences = { ...current, delivery: choice === 'on' ? 'digest' : 'instant' };
+    await this.store.setPreferences(userId, next);
+    return describePreferences(next);
+  }
+
+  /** `updates on|off`: whether you hear when an approver decides a request of yours through the bot. */
+  async updates(input: CommandInput, rest: string): Promise<string> {
+    const userId = input.user?.id ?? '';
+    const choice = rest.trim().toLowerCase();
+    if (choice !== 'on' && choice !== 'off')
+      return 'Say "updates on" (a message when a request of yours is decided here) or "updates off".';
+    const next: UserPreferences = {
+      ...(await this.store.preferencesOf(userId)),
+      requesterUpdates: choice === 'on',
+    };
     await this.store.setPreferences(userId, next);
     return describePreferences(next);
   }

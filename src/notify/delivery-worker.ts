@@ -8,6 +8,7 @@ import {
   digestCopyKey,
   digestPayload,
   itemPayload,
+  noticePayload,
   refreshUsersOf,
   sendEntry,
   updatePayload,
@@ -296,6 +297,8 @@ export class DeliveryWorker {
         return this.deliverUpdate(entry);
       case 'digest':
         return this.deliverDigest(entry);
+      case 'notice':
+        return this.deliverNotice(entry);
     }
   }
 
@@ -533,6 +536,45 @@ export class DeliveryWorker {
       if (failure.kind === 'blocked' && reference.userId) await this.unreachable(reference.userId, failure);
       return this.failed(entry, failure);
     }
+  }
+
+  // notice: one message to a requester about a decision on their request.
+  private async deliverNotice(entry: OutboxEntry): Promise<Settlement> {
+    const { store } = this.deps;
+    const payload = noticePayload(entry);
+    const stored = entry.itemKey ? await store.getItem(entry.itemKey) : null;
+    if (!payload || !stored) return { kind: 'dead', error: 'malformed notice entry' };
+    // Asked at send time, so that "updates off" holds for what is still queued.
+    if (!(await store.preferencesOf(payload.requesterId)).requesterUpdates)
+      return done(null, 'the requester turned these messages off');
+    const target = await store.getReference(entry.conversationKey);
+    // A requester without the app is not told here: My Access and email still tell them.
+    if (!target) return done(null, 'the requester has no chat with the bot');
+    if (target.userId && (await store.isUnreachable(target.userId)))
+      return done(null, 'the requester blocked the bot');
+    const card = this.deps.cards.notice({
+      item: stored.item,
+      result: payload.result,
+      by: payload.by,
+      at: payload.at,
+      justification: payload.justification,
+    });
+    const conversation = await this.conversationFor(target);
+    if (!conversation.ok) return conversation.settlement;
+    const reference = conversation.reference;
+    const scope: SendScope = {
+      conversationId: reference.conversationId,
+      tenantId: tenantOf(reference.reference, reference.tenantId),
+    };
+    const result = await this.limited(entry, scope, () => this.deps.delivery.send(reference.reference, card));
+    if ('deferUntil' in result) return this.deferred(scope, result.deferUntil);
+    if (result.ok) {
+      this.counters.sent += 1;
+      return done(result.activityId);
+    }
+    if (result.failure.kind === 'blocked' && reference.userId)
+      await this.unreachable(reference.userId, result.failure);
+    return this.failed(entry, result.failure);
   }
 
   // update: one copy to the item's final state.

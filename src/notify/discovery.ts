@@ -1,12 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { ItemState, UserGovernance } from '../graph';
 import type { PendingItem } from '../domain';
-import { deadlineOf, itemKey } from '../domain';
+import { deadlineOf, itemKey, kindOf } from '../domain';
 import type { Logger } from '../log';
 import { measure, traced } from '../telemetry';
 import type { NewOutboxEntry, Store, StoredItem, StoredReference } from '../store';
 import type { FinalState } from '../domain';
-import { channelKey, digestEntry, finalUpdateEntry, personalKey, reminderEntry, sendEntry } from './entries';
+import {
+  channelKey,
+  digestEntry,
+  finalUpdateEntry,
+  noticeEntry,
+  personalKey,
+  reminderEntry,
+  sendEntry,
+} from './entries';
 import { nextLocalTime, quietUntil } from './quiet-hours';
 import { targetsOf } from './subscriptions';
 import type { ApproverAccess } from './types';
@@ -198,6 +206,27 @@ export class Discovery {
     const now = this.deps.now();
     // A reset review decision leaves the item open again: its copies show the buttons again.
     return this.enqueue(copies.map((copy) => finalUpdateEntry(copy, stored.final, stored.updatedAt, now)));
+  }
+
+  /**
+   * An approver decided this item through the bot: its requester, when they have the app, is told once,
+   * unless they turned that off. A review's principal is never told.
+   */
+  async tellRequester(key: string): Promise<number> {
+    const stored = await this.deps.store.getItem(key);
+    const final = stored?.final;
+    if (!stored || !final || (final.result !== 'Approved' && final.result !== 'Denied')) return 0;
+    const kind = kindOf(stored.item);
+    const requesterId = kind.requester(stored.item)?.id?.toLowerCase();
+    if (!requesterId) return 0;
+    const notice = {
+      requesterId,
+      result: final.result,
+      by: final.by?.displayName || null,
+      at: final.at,
+      justification: kind.requesterSeesJustification ? final.justification || null : null,
+    };
+    return this.enqueue([noticeEntry(key, notice, this.deps.now())]);
   }
 
   private async enqueue(entries: readonly NewOutboxEntry[]): Promise<number> {

@@ -56,6 +56,34 @@ function str(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
+/** notice: what one approver decided on a request, for its requester. */
+export interface NoticePayload {
+  readonly requesterId: string;
+  readonly result: 'Approved' | 'Denied';
+  readonly by: string | null;
+  readonly at: string | null;
+  readonly justification: string | null;
+}
+
+export function noticePayload(entry: OutboxEntry): NoticePayload | null {
+  const p = entry.payload;
+  const requesterId = str(p.requesterId);
+  if (!requesterId || (p.result !== 'Approved' && p.result !== 'Denied')) return null;
+  return { requesterId, result: p.result, by: str(p.by), at: str(p.at), justification: str(p.justification) };
+}
+
+/** One message to the requester per item and decision, ever (the dedupe key). */
+export function noticeEntry(itemKey: string, notice: NoticePayload, notBefore: number): NewOutboxEntry {
+  return {
+    kind: 'notice',
+    conversationKey: personalKey(notice.requesterId),
+    itemKey,
+    payload: { ...notice },
+    dedupeKey: `notice:${itemKey}:${notice.result}:${notice.by ?? ''}`,
+    notBefore,
+  };
+}
+
 // The payloads below were written by this module from the typed values above (the outbox keeps JSON).
 export function itemPayload(entry: OutboxEntry): ItemPayload {
   const p = entry.payload;

@@ -62,6 +62,8 @@ export interface Notifier {
   discoverFor(approverIds: readonly string[]): Promise<DiscoveryReport>;
   /** An item got its final state (a click): every copy of its card is updated through the outbox. */
   finalized(itemKey: string): Promise<void>;
+  /** An approver decided the item through the bot: its requester is told (src/notify/discovery.ts). */
+  decidedThroughBot(itemKey: string): Promise<void>;
   /**
    * The bot read these items for the approver itself (install, "pending") and may have posted them: they
    * join what discovery watches, so a card shown is updated when the item is decided elsewhere.
@@ -164,6 +166,9 @@ export function startNotifier(deps: NotifierDeps): Notifier {
     discoverFor: (ids) => track(discovery.discoverFor(ids)),
     async finalized(key) {
       await discovery.finalize(key);
+    },
+    async decidedThroughBot(key) {
+      await discovery.tellRequester(key);
     },
     async observed(approverId, keys) {
       const previous = await deps.store.pendingFor(approverId);

@@ -1,5 +1,5 @@
 import type { UserGovernance } from '../graph';
-import type { AdaptiveCard } from '../cards';
+import type { AdaptiveCard, RequesterNotice } from '../cards';
 import type { StoredItem, StoredReference } from '../store';
 import type { FinalState } from '../domain';
 import type { PendingItem } from '../domain';
@@ -89,4 +89,6 @@ export interface NotifyCards {
   digest(items: readonly PendingItem[], max: number): AdaptiveCard;
   /** The same items, most urgent first (the order the digest lists them). */
   urgentFirst(items: readonly PendingItem[]): readonly PendingItem[];
+  /** What a requester is told when an approver decides their request through the bot. */
+  notice(notice: RequesterNotice): AdaptiveCard;
 }

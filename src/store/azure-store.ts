@@ -45,7 +45,6 @@ import type {
   OutboxKind,
   OutboxState,
   PendingDiff,
-  QuietHours,
   ReferencePage,
   Store,
   StoredItem,
@@ -987,8 +986,8 @@ export class AzureStore implements Store {
     const entity = await this.t.Users.get(safeKey(userKey(userId)), ONE);
     const text = entity ? str(entity, 'preferences') : null;
     if (text === null) return DEFAULT_PREFERENCES;
-    const stored = parse<{ delivery: UserPreferences['delivery']; quietHours: QuietHours | null }>(text);
-    return { delivery: stored.delivery, quietHours: stored.quietHours };
+    // Settings saved before a field existed take its default.
+    return { ...DEFAULT_PREFERENCES, ...parse<Partial<UserPreferences>>(text) };
   }
 
   async setPreferences(userId: string, preferences: UserPreferences): Promise<void> {

@@ -686,7 +686,9 @@ export class SqliteStore implements Store {
 
   async preferencesOf(userId: string): Promise<UserPreferences> {
     const text = this.sql.getUser.get(userKey(userId))?.preferences ?? null;
-    return text === null ? DEFAULT_PREFERENCES : parse<UserPreferences>(text);
+    return text === null
+      ? DEFAULT_PREFERENCES
+      : { ...DEFAULT_PREFERENCES, ...parse<Partial<UserPreferences>>(text) };
   }
 
   async setPreferences(userId: string, preferences: UserPreferences): Promise<void> {

@@ -78,7 +78,7 @@ export interface AuditEntry {
  * send: a new card to a conversation; update: an existing card copy to a new card; reminder: a card before
  * a stage or review ends; digest: one card for many items.
  */
-export type OutboxKind = 'send' | 'update' | 'reminder' | 'digest';
+export type OutboxKind = 'send' | 'update' | 'reminder' | 'digest' | 'notice';
 
 /** pending → inflight (claimed, leased) → done | dead; a retry or an expired lease makes it claimable again. */
 export type OutboxState = 'pending' | 'inflight' | 'done' | 'dead';
@@ -161,9 +161,15 @@ export interface QuietHours {
 export interface UserPreferences {
   readonly delivery: 'instant' | 'digest';
   readonly quietHours: QuietHours | null;
+  /** As a requester: a message when an approver decides your request through the bot. */
+  readonly requesterUpdates: boolean;
 }
 
-export const DEFAULT_PREFERENCES: UserPreferences = Object.freeze({ delivery: 'instant', quietHours: null });
+export const DEFAULT_PREFERENCES: UserPreferences = Object.freeze({
+  delivery: 'instant',
+  quietHours: null,
+  requesterUpdates: true,
+});
 
 /** What an approver's pending set became: the diff discovery acts on (new → send, vanished → update). */
 export interface PendingDiff {

@@ -112,6 +112,7 @@ describe('the command table', () => {
       'sign out',
       'settings',
       'digest on | off',
+      'updates on | off',
       'quiet 22:00-07:00 | off',
       'help',
     ]);

@@ -1,6 +1,7 @@
 import {
   renderHelpCard,
   renderItemCard,
+  renderNoticeCard,
   renderOutcomeCard,
   renderSummaryCard,
   renderWorkingCard,
@@ -77,5 +78,17 @@ export function everyCard(options: Parameters<typeof renderItemCard>[1]): Adapti
     renderHelpCard({ scope: 'personal', commands: HELP_LINES }),
     renderHelpCard({ scope: 'channel', commands: HELP_LINES }),
     renderHelpCard({ scope: 'groupChat', commands: HELP_LINES }),
+    ...ALL_ITEMS.map((item) =>
+      renderNoticeCard(
+        {
+          item,
+          result: 'Denied',
+          by: 'Megan Bowen',
+          at: '2025-11-26T10:42:00Z',
+          justification: 'Not needed',
+        },
+        { now: NOW },
+      ),
+    ),
   ];
 }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Template } from 'adaptivecards-templating';
 import { cardsDirectory, renderItemCard } from '../../src/cards';
 import { helpView } from '../../src/cards/help-card';
+import { noticeView } from '../../src/cards/notice-card';
 
 const HELP_LINES = [{ command: 'pending', description: 'Show what waits for your decision' }];
 import { itemView, shortItemView } from '../../src/cards/item-view';
@@ -52,6 +53,17 @@ const SAMPLES_FROM_CODE: Readonly<Record<string, () => object>> = {
     ),
   summary: () => summaryView(ALL_ITEMS, { max: 3, now: NOW }, 3, 150),
   help: () => helpView({ scope: 'personal', commands: HELP_LINES }),
+  notice: () =>
+    noticeView(
+      {
+        item: accessPackage,
+        result: 'Approved',
+        by: 'Alex Wilber',
+        at: NOW.toISOString(),
+        justification: 'Fine',
+      },
+      { now: NOW },
+    ),
 };
 
 describe('the card templates', () => {

@@ -171,6 +171,7 @@ describe('discovery rules', () => {
     await t.store.setPreferences(APPROVER, {
       delivery: 'instant',
       quietHours: { start: '22:00', end: '07:00', timeZone: 'UTC' },
+      requesterUpdates: true,
     });
     t.at(Date.parse('2026-11-26T23:15:00Z'));
     t.script.items = [syntheticItem(1)];
@@ -181,7 +182,7 @@ describe('discovery rules', () => {
 
   it('gives an approver who chose "digest" one digest a day at the digest hour, whatever arrives that day', async () => {
     const t = setup();
-    await t.store.setPreferences(APPROVER, { delivery: 'digest', quietHours: null });
+    await t.store.setPreferences(APPROVER, { delivery: 'digest', quietHours: null, requesterUpdates: true });
     t.script.items = [syntheticItem(1)];
     await t.run();
     t.at(T0 + 2 * HOUR);

@@ -619,16 +619,25 @@ export function describeStoreContract(
 
       it('answers the default preferences until a user sets their own', async () => {
         expect(await store.preferencesOf(ALEX)).toEqual(DEFAULT_PREFERENCES);
-        expect(DEFAULT_PREFERENCES).toEqual({ delivery: 'instant', quietHours: null });
+        expect(DEFAULT_PREFERENCES).toEqual({
+          delivery: 'instant',
+          quietHours: null,
+          requesterUpdates: true,
+        });
         const quiet = {
           delivery: 'digest' as const,
           quietHours: { start: '22:00', end: '07:00', timeZone: 'Europe/Berlin' },
+          requesterUpdates: true,
         };
         await store.setPreferences(ALEX, quiet);
         await store.markUnreachable(ALEX, 'MessageWritesBlocked');
         expect(await store.preferencesOf(ALEX.toLowerCase())).toEqual(quiet);
-        await store.setPreferences(ALEX, { delivery: 'instant', quietHours: null });
-        expect(await store.preferencesOf(ALEX)).toEqual({ delivery: 'instant', quietHours: null });
+        await store.setPreferences(ALEX, { delivery: 'instant', quietHours: null, requesterUpdates: false });
+        expect(await store.preferencesOf(ALEX)).toEqual({
+          delivery: 'instant',
+          quietHours: null,
+          requesterUpdates: false,
+        });
         expect(await store.isUnreachable(ALEX)).toBe(true);
         expect(await store.preferencesOf(MEGAN)).toEqual(DEFAULT_PREFERENCES);
       });
@@ -689,6 +698,7 @@ export function describeStoreContract(
           const quiet = {
             delivery: 'digest' as const,
             quietHours: { start: '18:00', end: '08:00', timeZone: 'UTC' },
+            requesterUpdates: false,
           };
           await store.setPreferences(ALEX, quiet);
           await store.markReminded(key, ALEX);

@@ -55,6 +55,16 @@ export const SETTINGS_COMMANDS: readonly Command[] = [
     run: notifyCommand((c, input, rest) => c.digest(input, rest)),
   },
   {
+    name: 'updates',
+    scopes: ['personal'],
+    takesWords: true,
+    help: {
+      usage: 'updates on | off',
+      summary: 'Whether I tell you when a request of yours is decided here',
+    },
+    run: notifyCommand((c, input, rest) => c.updates(input, rest)),
+  },
+  {
     name: 'quiet',
     scopes: ['personal'],
     takesWords: true,
