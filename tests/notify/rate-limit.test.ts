@@ -46,6 +46,28 @@ describe('token buckets for Teams limits', () => {
     expect(times.length).toBeGreaterThan((95 / 30) * 60 * 0.85);
   });
 
+  it('never puts more than 8 into one conversation in any 2 s (docs/teams-platform.md §4.1), and uses them', async () => {
+    const times = (
+      await drive(new MemoryRateLimiter(), [{ conversationId: 'c1', tenantId: tenant }], 20_000, 5)
+    ).get('c1') as number[];
+    expect(busiestWindow(times, 2000)).toBeLessThanOrEqual(8);
+    expect(busiestWindow(times, 1000)).toBeLessThanOrEqual(7);
+    // Bursts use the 2-second budget; sustained sends are bound by 60 per 30 s (2 a second).
+    expect(busiestWindow(times, 2000)).toBeGreaterThanOrEqual(5);
+    expect(times.length).toBeGreaterThanOrEqual(34);
+    // With larger bursts allowed, only the 2-second budget itself keeps a burst at 8.
+    const bursty = (
+      await drive(
+        new MemoryRateLimiter(TEAMS_LIMITS, { burstShare: 0.3 }),
+        [{ conversationId: 'c2', tenantId: tenant }],
+        4_000,
+        5,
+      )
+    ).get('c2') as number[];
+    expect(busiestWindow(bursty, 2000)).toBeLessThanOrEqual(8);
+    expect(busiestWindow(bursty, 2000)).toBeGreaterThanOrEqual(6);
+  });
+
   it('never puts more than 1,800 in an hour into one conversation, and uses most of it', async () => {
     const scope = { conversationId: 'c1', tenantId: tenant };
     const times = (await drive(new MemoryRateLimiter(), [scope], 3 * 3_600_000, 1000)).get('c1') as number[];

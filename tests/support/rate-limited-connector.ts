@@ -26,6 +26,7 @@ export interface ConnectorLimits {
 export const TEAMS_CONNECTOR_LIMITS: ConnectorLimits = {
   conversation: [
     { limit: 7, windowMs: 1000 },
+    { limit: 8, windowMs: 2000 },
     { limit: 60, windowMs: 30_000 },
     { limit: 1800, windowMs: 3_600_000 },
   ],
