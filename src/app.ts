@@ -221,7 +221,7 @@ export async function startApp(
             warn: (message, error) => deps.log.warn({ err: error }, message),
           };
   const store = overrides.store ?? (await openStore(storeOptions));
-  const housekeeping = startHousekeeping(store, deps.log);
+  const housekeeping = startHousekeeping(store, deps.log, { retentionDays: config.store.retentionDays });
   reportIntegrity(store, deps.log);
   // One owner for outbox claims and leases; unique per process, so a restarted process is a new owner.
   const owner = overrides.notify?.worker?.owner ?? processOwner();

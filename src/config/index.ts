@@ -116,6 +116,8 @@ export interface Config {
   readonly store: {
     readonly engine: 'sqlite' | 'memory' | 'azure';
     readonly directory: string;
+    /** `RETENTION_DAYS`: how long ended items, settled outbox entries and audit records are kept. */
+    readonly retentionDays: number;
     readonly azure: {
       readonly connectionString: string | null;
       /**
@@ -334,6 +336,7 @@ function readStore(r: Reader): Config['store'] {
   return {
     engine,
     directory: r.text('DATA_DIR') ?? 'data',
+    retentionDays: r.int('RETENTION_DAYS', 90, 1, 3650),
     azure: { connectionString, tableUrl, blobUrl, identityClientId, prefix },
   };
 }

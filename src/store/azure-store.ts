@@ -37,6 +37,7 @@ import type {
   CardCopy,
   ChannelSubscription,
   ClaimRequest,
+  Forgotten,
   ConversationScope,
   ItemSighting,
   NewOutboxEntry,
@@ -941,6 +942,70 @@ export class AzureStore implements Store {
       return ok;
     });
     return deleted.filter(Boolean).length;
+  }
+
+  async forgetBefore(cutoff: number): Promise<Forgotten> {
+    const iso = new Date(cutoff).toISOString();
+    const finalOrGone = new Map<string, boolean>();
+    const mayGo = async (key: string | null): Promise<boolean> => {
+      if (key === null) return true;
+      let known = finalOrGone.get(key);
+      if (known === undefined) {
+        const item = await this.t.Items.get(safeKey(key), ONE);
+        known = !item || (await this.json<FinalState | null>(item, 'final')) !== null;
+        finalOrGone.set(key, known);
+      }
+      return known;
+    };
+    // Settled outbox entries (the entry row and its dedupe marker together), once their item is gone or final.
+    let outbox = 0;
+    for (let shard = 0; shard < this.shards; shard++) {
+      const partitionKey = AzureStore.partition(shard);
+      const filter =
+        `PartitionKey eq ${quote(partitionKey)} and RowKey ge ${quote(ENTRY)} and RowKey lt ${quote(`e${AFTER_BANG}`)}` +
+        ` and (state eq 'done' or state eq 'dead')`;
+      for await (const e of this.t.Outbox.list(filter)) {
+        const status = parse<OutboxStatus>(str(e, 'status') ?? '{}');
+        if (!(status.updatedAt < cutoff)) continue;
+        if (!(await mayGo(parse<string | null>(str(e, 'itemKey') ?? 'null')))) continue;
+        const dedupe = `${DEDUPE}${safeKey(str(e, 'dedupeKey') ?? '')}`;
+        const gone = await this.t.Outbox.transact([
+          ['delete', { partitionKey, rowKey: e.rowKey ?? '' }],
+          ['delete', { partitionKey, rowKey: dedupe }],
+        ]);
+        if (gone) {
+          await this.codec.drop(this.codec.blobsOf(e));
+          outbox += 1;
+        }
+      }
+    }
+    // Final items last changed before the cutoff, with their copies and reminder marks.
+    let items = 0;
+    for await (const e of this.t.Items.list(`updatedAt lt ${quote(iso)}`)) {
+      if ((await this.json<FinalState | null>(e, 'final')) === null) continue;
+      const key = str(e, 'key') ?? '';
+      const partition = `PartitionKey eq ${quote(safeKey(key))}`;
+      for (const table of [this.t.Copies, this.t.Reminders]) {
+        for await (const row of table.list(partition)) {
+          await table.delete(row.partitionKey ?? '', row.rowKey ?? '');
+          await this.codec.drop(this.codec.blobsOf(row));
+        }
+      }
+      // With its ETag: an item seen or changed again meanwhile stays.
+      if (await this.t.Items.delete(e.partitionKey ?? '', e.rowKey ?? '', e.etag)) {
+        await this.codec.drop(this.codec.blobsOf(e));
+        items += 1;
+      }
+    }
+    // Audit rows are written once: the service's Timestamp is when.
+    let audit = 0;
+    for await (const e of this.t.Audit.list(`Timestamp lt datetime${quote(iso)}`)) {
+      if (await this.t.Audit.delete(e.partitionKey ?? '', e.rowKey ?? '')) {
+        await this.codec.drop(this.codec.blobsOf(e));
+        audit += 1;
+      }
+    }
+    return { items, outbox, audit };
   }
 
   // ---- Discovery bookkeeping ----

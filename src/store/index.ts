@@ -13,6 +13,7 @@ export type {
   ChannelSubscription,
   ClaimRequest,
   ConversationScope,
+  Forgotten,
   ItemSighting,
   NewOutboxEntry,
   OutboxCounts,

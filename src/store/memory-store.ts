@@ -17,6 +17,7 @@ import type {
   CardCopy,
   ChannelSubscription,
   ClaimRequest,
+  Forgotten,
   ItemSighting,
   NewOutboxEntry,
   OutboxCounts,
@@ -400,6 +401,31 @@ export class MemoryStore implements Store {
 
   async setPreferences(userId: string, preferences: UserPreferences): Promise<void> {
     this.flags(userId).preferences = structuredClone(preferences);
+  }
+
+  async forgetBefore(cutoff: number): Promise<Forgotten> {
+    const forgotten = { items: 0, outbox: 0, audit: 0 };
+    for (const [id, entry] of this.outbox) {
+      if (entry.state !== 'done' && entry.state !== 'dead') continue;
+      if (entry.updatedAt >= cutoff) continue;
+      const item = entry.itemKey ? this.items.get(entry.itemKey) : undefined;
+      if (item && !item.final) continue;
+      this.outbox.delete(id);
+      this.outboxByDedupe.delete(entry.dedupeKey);
+      forgotten.outbox += 1;
+    }
+    for (const [key, item] of this.items) {
+      if (!item.final || Date.parse(item.updatedAt) >= cutoff) continue;
+      this.items.delete(key);
+      this.copyCount -= this.copies.get(key)?.length ?? 0;
+      this.copies.delete(key);
+      for (const mark of this.reminded) if (mark.startsWith(`${key}\n`)) this.reminded.delete(mark);
+      forgotten.items += 1;
+    }
+    const kept = this.audit.filter((a) => Date.parse(a.at) >= cutoff);
+    forgotten.audit = this.audit.length - kept.length;
+    this.audit.splice(0, this.audit.length, ...kept);
+    return forgotten;
   }
 
   async markReminded(itemKey: string, approverId: string): Promise<boolean> {

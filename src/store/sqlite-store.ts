@@ -36,6 +36,7 @@ import type {
   CardCopy,
   ChannelSubscription,
   ClaimRequest,
+  Forgotten,
   ItemSighting,
   NewOutboxEntry,
   OutboxCounts,
@@ -189,6 +190,7 @@ export class SqliteStore implements Store {
   private readonly sql: ReturnType<typeof prepare>;
   private readonly copyTx: (copy: CardCopy) => void;
   private readonly replayTx: () => number;
+  private readonly forgetTx: (cutoff: number, iso: string) => Forgotten;
   private readonly bumpTx: (floor: number, at: string) => number;
   private readonly marker: string;
   private readonly journal: string;
@@ -251,6 +253,16 @@ export class SqliteStore implements Store {
         );
       }
     };
+
+    this.forgetTx = immediate(db, (cutoff: number, iso: string): Forgotten => {
+      sql.forgetOutboxPayloads.run(cutoff);
+      const outbox = sql.forgetOutbox.run(cutoff).changes;
+      sql.forgetCopies.run(iso);
+      sql.forgetReminders.run(iso);
+      const items = sql.forgetItems.run(iso).changes;
+      const audit = sql.forgetAudit.run(iso).changes;
+      return { items, outbox, audit };
+    });
 
     this.replayTx = immediate(db, () => {
       let restored = 0;
@@ -661,6 +673,10 @@ export class SqliteStore implements Store {
     return this.wrote(this.sql.forgetDecisions.run(now).changes);
   }
 
+  async forgetBefore(cutoff: number): Promise<Forgotten> {
+    return this.wrote(this.forgetTx(cutoff, new Date(cutoff).toISOString()));
+  }
+
   // ---- Discovery bookkeeping ----
 
   async setPendingFor(approverId: string, itemKeys: readonly string[]): Promise<PendingDiff> {
@@ -793,6 +809,11 @@ function judge(j: Judged): SqliteIntegrity {
 }
 
 /** Every statement, prepared once per connection. */
+/** Outbox rows settled before a time (ms) whose item is gone or final: what retention may delete. */
+const SETTLED_BEFORE = `SELECT o.seq FROM outbox o LEFT JOIN items i ON i.key = o.item_key
+  WHERE o.state IN ('done', 'dead') AND o.updated_at < ?
+    AND (o.item_key IS NULL OR i.key IS NULL OR i.final IS NOT NULL)`;
+
 function prepare(db: Db) {
   return {
     getItem: statement<[string], ItemRow>(db, 'SELECT * FROM items WHERE key = ?'),
@@ -955,6 +976,22 @@ function prepare(db: Db) {
       'SELECT outcome FROM decisions WHERE key = ? AND expires_at > ?',
     ),
     forgetDecisions: statement<[number]>(db, 'DELETE FROM decisions WHERE expires_at <= ?'),
+    // Retention (forgetBefore). Settled outbox entries go only once their item is gone or final.
+    forgetOutboxPayloads: statement<[number]>(
+      db,
+      `DELETE FROM outbox_payloads WHERE seq IN (${SETTLED_BEFORE})`,
+    ),
+    forgetOutbox: statement<[number]>(db, `DELETE FROM outbox WHERE seq IN (${SETTLED_BEFORE})`),
+    forgetCopies: statement<[string]>(
+      db,
+      'DELETE FROM card_copies WHERE item_key IN (SELECT key FROM items WHERE final IS NOT NULL AND updated_at < ?)',
+    ),
+    forgetReminders: statement<[string]>(
+      db,
+      'DELETE FROM reminders WHERE item_key IN (SELECT key FROM items WHERE final IS NOT NULL AND updated_at < ?)',
+    ),
+    forgetItems: statement<[string]>(db, 'DELETE FROM items WHERE final IS NOT NULL AND updated_at < ?'),
+    forgetAudit: statement<[string]>(db, "DELETE FROM audit WHERE json_extract(entry, '$.at') < ?"),
 
     getPending: column<[string], string>(db, 'SELECT item_keys FROM pending_for WHERE approver_id = ?'),
     setPending: statement<[string, string]>(

@@ -172,6 +172,13 @@ export const DEFAULT_PREFERENCES: UserPreferences = Object.freeze({
 });
 
 /** What an approver's pending set became: the diff discovery acts on (new → send, vanished → update). */
+/** What one retention pass deleted. */
+export interface Forgotten {
+  readonly items: number;
+  readonly outbox: number;
+  readonly audit: number;
+}
+
 export interface PendingDiff {
   readonly added: readonly string[];
   readonly vanished: readonly string[];
@@ -290,6 +297,12 @@ export interface Store {
   recalledDecision(key: string, now: number): Promise<Outcome | null>;
   /** Drops remembered decisions that expired before `now`; returns how many. */
   forgetExpiredDecisions(now: number): Promise<number>;
+  /**
+   * Retention: deletes what ended before `cutoff` (ms): items with a final state last changed before it, with
+   * their card copies and reminder marks; done and dead outbox entries settled before it whose item is gone
+   * or final; audit entries recorded before it. Nothing open, pending or in flight is ever deleted.
+   */
+  forgetBefore(cutoff: number): Promise<Forgotten>;
 
   // Discovery bookkeeping
 

@@ -594,6 +594,72 @@ export function describeStoreContract(
       });
     });
 
+    describe('retention', () => {
+      const FINAL = {
+        result: 'Approved' as const,
+        by: { id: ALEX, displayName: 'Alex Wilber' },
+        at: null,
+        justification: null,
+        changeable: false,
+      };
+
+      it('forgets what ended before the cutoff, and nothing open, pending or in flight', async () => {
+        const [open, decided, alsoDecided] = [item(1), item(2), item(3)];
+        for (const i of [open, decided, alsoDecided]) await store.putItem(i, ALEX);
+        const [keyOpen, keyDecided, keyAlso] = [open, decided, alsoDecided].map((i) => itemKey(i.target)) as [
+          string,
+          string,
+          string,
+        ];
+        await store.finishItem(keyDecided, FINAL);
+        await store.finishItem(keyAlso, FINAL);
+        await store.addCopy(copy(keyAlso, 'a:1', '1:a'));
+        await store.addCopy(copy(keyOpen, 'a:1', '1:b'));
+        expect(await store.markReminded(keyAlso, ALEX)).toBe(true);
+        await store.appendAudit(audit(ALEX, 1));
+
+        // Settled entries for a decided item, for the open one, and for no item; one pending, one in flight.
+        const settle = async (entries: NewOutboxEntry[]) => {
+          const added = await store.enqueue(entries);
+          await store.claimDue({ now: T0, limit: 10, owner: 'o', leaseMs: LEASE });
+          for (const e of added)
+            await store.completeOutbox(e.id, 'o', { activityId: `x:${e.id}`, now: T0 + 1 });
+          return added;
+        };
+        await settle([
+          send(2, { itemKey: keyDecided }),
+          send(1, { itemKey: keyOpen }),
+          send(9, { itemKey: null, dedupeKey: 'digest:9' }),
+        ]);
+        const [inflight] = await store.enqueue([send(11, { itemKey: keyDecided, dedupeKey: 'send:11' })]);
+        await store.claimDue({ now: T0 + 2, limit: 1, owner: 'o', leaseMs: LEASE });
+        const [pending] = await store.enqueue([
+          send(12, { itemKey: keyDecided, dedupeKey: 'send:12', notBefore: T0 + 10 * LEASE }),
+        ]);
+
+        // A cutoff before everything forgets nothing.
+        expect(await store.forgetBefore(T0 - 1)).toEqual({ items: 0, outbox: 0, audit: 0 });
+
+        const forgotten = await store.forgetBefore(Date.now() + 60_000);
+        expect(forgotten).toEqual({ items: 2, outbox: 2, audit: 1 });
+        expect(await store.getItem(keyOpen)).not.toBeNull();
+        expect(await store.getItem(keyDecided)).toBeNull();
+        expect(await store.getItem(keyAlso)).toBeNull();
+        expect(await store.copiesOf(keyAlso)).toEqual([]);
+        expect(await store.copiesOf(keyOpen)).toHaveLength(1);
+        expect(await store.auditFor(ALEX, 10)).toEqual([]);
+        expect(await store.getOutboxEntry(inflight?.id ?? '')).toMatchObject({ state: 'inflight' });
+        expect(await store.getOutboxEntry(pending?.id ?? '')).toMatchObject({ state: 'pending' });
+        // The open item's delivered card keeps its entry (and so its dedupe key): it is not sent twice.
+        expect(await store.enqueue([send(1, { itemKey: keyOpen })])).toEqual([]);
+        // A forgotten entry's dedupe key went with it.
+        expect(await store.enqueue([send(9, { itemKey: null, dedupeKey: 'digest:9' })])).toHaveLength(1);
+        expect(await store.outboxCounts()).toMatchObject({ pending: 2, inflight: 1, done: 1 });
+        // A reminder mark of a forgotten item went too.
+        expect(await store.markReminded(keyAlso, ALEX)).toBe(true);
+      });
+    });
+
     describe('discovery bookkeeping', () => {
       it('replaces what an approver has pending and says what is new and what vanished', async () => {
         expect(await store.pendingFor(ALEX)).toEqual([]);
