@@ -241,7 +241,7 @@ export class SqliteStore implements Store {
         if (sql.insertCopy.run(copy.itemKey, copy.conversationId, copy.activityId, text).changes === 0)
           return;
         try {
-          appendJournal(this.journal, { at: Date.now(), copy });
+          appendJournal(this.journal, { at: this.now().getTime(), copy });
         } catch (error) {
           journalError = error;
         }
@@ -461,7 +461,7 @@ export class SqliteStore implements Store {
    * fresh log) and write it to the marker. Nothing yields in between.
    */
   private checkpoint(floor = 0): void {
-    const startedAt = Date.now();
+    const startedAt = this.now().getTime();
     const result = this.sql.checkpoint.get();
     if (result && result.busy === 0 && result.log >= 0 && result.log === result.checkpointed) {
       this.complete = [...this.complete, startedAt].slice(-2);
@@ -489,7 +489,7 @@ export class SqliteStore implements Store {
     const previous = this.complete.length === 2 ? this.complete[0] : undefined;
     if (previous === undefined) return;
     const cutoff = previous - this.journalKeepMs;
-    const now = Date.now();
+    const now = this.now().getTime();
     if (now - this.lastTrim < this.journalKeepMs / 2) return;
     try {
       const oldest = oldestJournalLine(this.journal);

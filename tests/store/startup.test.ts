@@ -40,6 +40,9 @@ function startBot(dataDir: string, options: SpawnOptions = {}): Promise<Exit> {
       SANDBOX_PORT: '0',
       START_PLAYGROUND: 'false',
       NOTIFY_DISCOVERY_SECONDS: '0',
+      // An outside Graph (never reached: the store fails first), so that the store is DATA_DIR itself as in
+      // production; the built-in demo tenant keeps a fresh store of its own under DATA_DIR/local-demo.
+      GRAPH_BASE_URL: 'http://127.0.0.1:9',
       DATA_DIR: dataDir,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
