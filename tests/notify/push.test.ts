@@ -60,4 +60,97 @@ describe('PushGate', () => {
     const later = Math.floor(now / 1000);
     expect(gate.verify(signed(extra, later), extra).ok).toBe(true);
   });
+
+  describe('answers each refusal with its status, code and a message saying what to do', () => {
+    const T = 1_796_000_000;
+    const gate = () => new PushGate(SECRET, () => T * 1000);
+    const body = bodyFor(1);
+
+    it('503 when no secret is configured', () => {
+      expect(new PushGate(null).verify(signed(body, T), body)).toEqual({
+        ok: false,
+        status: 503,
+        code: 'notConfigured',
+        message: 'Pushes are off: the bot has no NOTIFY_SECRET.',
+      });
+    });
+
+    it.each([
+      ['no signature', { [TIMESTAMP_HEADER]: String(T) }],
+      ['no timestamp', { [SIGNATURE_HEADER]: signPush(SECRET, T, body) }],
+      ['a timestamp with letters after it', { ...signed(body, T), [TIMESTAMP_HEADER]: `${T}abc` }],
+      ['a timestamp with letters before it', { ...signed(body, T), [TIMESTAMP_HEADER]: `x${T}` }],
+      ['a signature without its scheme', { ...signed(body, T), [SIGNATURE_HEADER]: 'deadbeef' }],
+    ])('401 unsigned for %s', (_what, headers) => {
+      expect(gate().verify(headers, body)).toMatchObject({
+        ok: false,
+        status: 401,
+        code: 'unsigned',
+        message: expect.stringContaining('Sign the request:'),
+      });
+    });
+
+    it('401 badSignature for a well-formed signature of another body or secret', () => {
+      const other = {
+        ...signed(body, T),
+        [SIGNATURE_HEADER]: signPush('another-secret-0123456789abcdef', T, body),
+      };
+      expect(gate().verify(other, body)).toEqual({
+        ok: false,
+        status: 401,
+        code: 'badSignature',
+        message: 'The signature does not match the body.',
+      });
+      expect(gate().verify(signed(bodyFor(2), T), body)).toMatchObject({ code: 'badSignature' });
+    });
+
+    it('accepts the signature in upper case, and a header Node gives as a list', () => {
+      const headers = signed(body, T);
+      const upper = {
+        ...headers,
+        [SIGNATURE_HEADER]: `sha256=${headers[SIGNATURE_HEADER].slice(7).toUpperCase()}`,
+      };
+      expect(gate().verify(upper, body)).toMatchObject({ ok: true });
+      const listed = {
+        [TIMESTAMP_HEADER]: [String(T)],
+        [SIGNATURE_HEADER]: [signPush(SECRET, T, bodyFor(3))],
+      };
+      expect(gate().verify(listed, bodyFor(3))).toMatchObject({ ok: true });
+    });
+
+    it('accepts a timestamp exactly five minutes away, and says what to do when it is further', () => {
+      const edge = T - PUSH_TOLERANCE_MS / 1000;
+      expect(gate().verify(signed(body, edge), body)).toMatchObject({ ok: true });
+      expect(gate().verify(signed(body, edge - 1), body)).toEqual({
+        ok: false,
+        status: 401,
+        code: 'stale',
+        message: "The timestamp is more than five minutes away from the bot's clock; sign the request again.",
+      });
+    });
+
+    it('400 malformed for a body that is not JSON, and names what is wrong in one that is', () => {
+      expect(gate().verify(signed('{not json', T), '{not json')).toEqual({
+        ok: false,
+        status: 400,
+        code: 'malformed',
+        message: 'The body is not JSON.',
+      });
+      const wrong = JSON.stringify({ approverIds: 'everyone' });
+      const answer = gate().verify(signed(wrong, T), wrong);
+      expect(answer).toMatchObject({ ok: false, status: 400, code: 'malformed' });
+      expect((answer as { message: string }).message).toMatch(/approverIds/);
+    });
+
+    it('429 tooManyPushes, saying to send fewer, once the memory of accepted pushes is full', () => {
+      const full = gate();
+      for (let i = 0; i < MAX_REMEMBERED_PUSHES; i++) full.verify(signed(bodyFor(i), T), bodyFor(i));
+      expect(full.verify(signed(bodyFor(-1), T), bodyFor(-1))).toEqual({
+        ok: false,
+        status: 429,
+        code: 'tooManyPushes',
+        message: 'Too many pushes in the last ten minutes; send fewer, or try again in a minute.',
+      });
+    });
+  });
 });
