@@ -14,7 +14,6 @@ export const MESSAGES = {
   'approvals.bot.channelOnly':
     '"{command}" belongs to a team channel: @mention me there, e.g. "@Approvals subscribe group Finance admins".',
   'approvals.bot.signedInRetry': 'You are signed in. Press the button on the card again, or type "pending".',
-  'approvals.bot.localMode': 'This is local mode: you act as yourself in the demo tenant, no sign-in needed.',
   'approvals.bot.signedOut': 'You are signed out. Type "sign in" when you want to decide again.',
   'approvals.bot.nothingPending':
     'Nothing is waiting on you right now. I will post a card here when something does.',

@@ -22,10 +22,11 @@ export interface CommandInput {
   readonly timeZone: string | null;
 }
 
-function describePreferences(p: UserPreferences): string {
+function describePreferences(p: UserPreferences, digest: { hour: number; timeZone: string }): string {
+  const at = `${String(digest.hour).padStart(2, '0')}:00 (${p.quietHours?.timeZone ?? digest.timeZone})`;
   const delivery =
     p.delivery === 'digest'
-      ? 'a daily digest of new requests (reminders still come on time)'
+      ? `one digest of new requests each day at ${at} (reminders still come on time)`
       : 'a card for each new request (a digest when many arrive at once)';
   const quiet = p.quietHours
     ? `quiet hours ${p.quietHours.start}–${p.quietHours.end} (${p.quietHours.timeZone}): cards wait until they end`
@@ -47,7 +48,13 @@ export class NotifyCommands {
     private readonly store: Store,
     private readonly defaultTimeZone: string,
     private readonly now: () => Date = () => new Date(),
+    /** The hour digests go out, in the user's time zone (NOTIFY_DIGEST_HOUR). */
+    private readonly digestHour = 8,
   ) {}
+
+  private describe(p: UserPreferences): string {
+    return describePreferences(p, { hour: this.digestHour, timeZone: this.defaultTimeZone });
+  }
 
   /** `subscribe <kind> <name or id>`, in a channel. */
   async subscribe(input: CommandInput, rest: string): Promise<string> {
@@ -105,7 +112,7 @@ export class NotifyCommands {
 
   /** `settings`: what the user gets, and how to change it. */
   async settings(input: CommandInput): Promise<string> {
-    return describePreferences(await this.store.preferencesOf(input.user?.id ?? ''));
+    return this.describe(await this.store.preferencesOf(input.user?.id ?? ''));
   }
 
   /** `digest on|off`. */
@@ -117,7 +124,7 @@ export class NotifyCommands {
       return 'Say "digest on" (one card a day) or "digest off" (a card each).';
     const next: UserPreferences = { ...current, delivery: choice === 'on' ? 'digest' : 'instant' };
     await this.store.setPreferences(userId, next);
-    return describePreferences(next);
+    return this.describe(next);
   }
 
   /** `updates on|off`: whether you hear when an approver decides a request of yours through the bot. */
@@ -131,7 +138,7 @@ export class NotifyCommands {
       requesterUpdates: choice === 'on',
     };
     await this.store.setPreferences(userId, next);
-    return describePreferences(next);
+    return this.describe(next);
   }
 
   /** `quiet HH:MM-HH:MM [time zone]` or `quiet off`. */
@@ -152,7 +159,7 @@ export class NotifyCommands {
       next = { ...current, quietHours: { ...parsed, timeZone: zone } };
     }
     await this.store.setPreferences(userId, next);
-    return describePreferences(next);
+    return this.describe(next);
   }
 
   private channel(input: CommandInput): { id: string; reference: ReferenceJson } {

@@ -127,7 +127,12 @@ export function startNotifier(deps: NotifierDeps): Notifier {
   const gate = new PushGate(deps.settings.secret, now);
   // Anyone can post to /api/notify: refusals are logged at most once every ten seconds.
   const refusedPush = throttledLog(deps.log, 'warn', 'refused pushes to /api/notify', 10_000, now);
-  const commands = new NotifyCommands(deps.store, deps.settings.timeZone, () => new Date(now()));
+  const commands = new NotifyCommands(
+    deps.store,
+    deps.settings.timeZone,
+    () => new Date(now()),
+    deps.settings.digestHour,
+  );
   const background = new Set<Promise<unknown>>();
   const track = <T>(work: Promise<T>): Promise<T> => {
     const guarded = work.finally(() => background.delete(guarded));

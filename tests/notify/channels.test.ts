@@ -192,13 +192,16 @@ describe('notification settings', () => {
     expect(await say(personal(), stack.alex, 'settings')).toMatch(
       /a card for each new request.*no quiet hours/s,
     );
-    expect(await say(personal(), stack.alex, 'digest on')).toMatch(/a daily digest/);
+    expect(await say(personal(), stack.alex, 'digest on')).toMatch(
+      /one digest of new requests each day at \d\d:00 \(UTC\)/,
+    );
     expect(await say(personal(), stack.alex, 'quiet 22:00-07:00 europe/berlin')).toMatch(
       /quiet hours 22:00–07:00 \(Europe\/Berlin\)/,
     );
     expect(await stack.app.store.preferencesOf(stack.alex.aadObjectId)).toEqual({
       delivery: 'digest',
       quietHours: { start: '22:00', end: '07:00', timeZone: 'Europe/Berlin' },
+      requesterUpdates: true,
     });
     expect(await say(personal(), stack.alex, 'quiet at night')).toMatch(/Say "quiet 22:00-07:00"/);
     expect(await say(personal(), stack.alex, 'quiet off')).toMatch(/no quiet hours/);

@@ -38,9 +38,8 @@ export const PERSONAL_COMMANDS: readonly Command[] = [
     scopes: ['personal'],
     help: { usage: 'sign in', summary: 'Sign in, so I can decide in Microsoft Entra on your behalf' },
     run: async ({ context }, deps) => {
-      // Already signed in: the token service's side has said so.
-      const result = await deps.tokens.sendSignInCard(context);
-      if (result === 'localMode') await context.sendActivity(message('approvals.bot.localMode'));
+      // Whatever the answer (a sign-in card, "already signed in", local mode), the token side says it.
+      await deps.tokens.sendSignInCard(context);
     },
   },
   {
