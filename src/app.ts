@@ -336,7 +336,11 @@ export async function startApp(
     routes: [{ path: '/api/notify', handle: ({ headers, text }) => notifier.push(headers, text) }],
     readiness: readinessOf(store, config, credentials),
   });
-  const stopObserving = observeOutbox(() => store.outboxCounts());
+  const stopObserving = observeOutbox({
+    counts: () => store.outboxCounts(),
+    oldestWaiting: () => store.oldestWaiting(),
+    now: () => overrides.now?.().getTime() ?? Date.now(),
+  });
   return {
     server,
     bot,

@@ -808,6 +808,19 @@ export class AzureStore implements Store {
     return counts;
   }
 
+  /** A scan of the entry rows, like outboxCounts: for metrics, not a hot path. */
+  async oldestWaiting(): Promise<number | null> {
+    let oldest: number | null = null;
+    const filter =
+      `RowKey ge ${quote(ENTRY)} and RowKey lt ${quote(`e${AFTER_BANG}`)}` +
+      ` and (state eq 'pending' or state eq 'inflight')`;
+    for await (const e of this.t.Outbox.list(filter, { select: ['createdAt'], pageSize: 1000 })) {
+      const created = num(e, 'createdAt');
+      if (created !== null && (oldest === null || created < oldest)) oldest = created;
+    }
+    return oldest;
+  }
+
   // ---- Channel subscriptions ----
   //
   // One partition (subscriptions are few): c!{channel}!{target} lists a channel's, t!{target}!{channel}

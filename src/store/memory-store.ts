@@ -304,6 +304,15 @@ export class MemoryStore implements Store {
     return counts;
   }
 
+  async oldestWaiting(): Promise<number | null> {
+    let oldest: number | null = null;
+    for (const id of this.live) {
+      const created = this.outbox.get(id)?.createdAt;
+      if (created !== undefined && (oldest === null || created < oldest)) oldest = created;
+    }
+    return oldest;
+  }
+
   // ---- Channel subscriptions ----
 
   private subscriptionKey(conversationId: string, target: SubscriptionTarget): string {

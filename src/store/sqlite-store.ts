@@ -628,6 +628,10 @@ export class SqliteStore implements Store {
     return counts;
   }
 
+  async oldestWaiting(): Promise<number | null> {
+    return this.sql.oldestWaiting.get()?.at ?? null;
+  }
+
   // ---- Channel subscriptions ----
 
   async addSubscription(subscription: ChannelSubscription): Promise<boolean> {
@@ -933,6 +937,10 @@ function prepare(db: Db) {
     ),
     getPayload: column<[number], string>(db, 'SELECT payload FROM outbox_payloads WHERE seq = ?'),
     deletePayload: statement<[number]>(db, 'DELETE FROM outbox_payloads WHERE seq = ?'),
+    oldestWaiting: statement<[], { at: number | null }>(
+      db,
+      "SELECT min(created_at) AS at FROM outbox WHERE state IN ('pending', 'inflight')",
+    ),
     outboxCounts: statement<[], { state: OutboxState; n: number }>(
       db,
       'SELECT state, count(*) AS n FROM outbox GROUP BY state',

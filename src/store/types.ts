@@ -281,6 +281,8 @@ export interface Store {
   ): Promise<boolean>;
   getOutboxEntry(id: string): Promise<OutboxEntry | null>;
   outboxCounts(): Promise<OutboxCounts>;
+  /** When the oldest entry still waiting (pending or in flight) was enqueued (ms); null when none waits. */
+  oldestWaiting(): Promise<number | null>;
 
   // Channel subscriptions
 

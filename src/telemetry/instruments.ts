@@ -110,14 +110,33 @@ export function routeOf(path: string): string {
  * Outbox depth by state, read from the store when metrics are exported (never on a request's path). The
  * callback is dropped when the returned function is called.
  */
-export function observeOutbox(read: () => Promise<Readonly<Record<string, number>>>): () => void {
-  const gauge = metrics.getMeter(METER_NAME).createObservableGauge('approvals.outbox.depth', {
+export function observeOutbox(outbox: {
+  counts(): Promise<Readonly<Record<string, number>>>;
+  /** When the oldest waiting entry was enqueued (ms), or null. */
+  oldestWaiting(): Promise<number | null>;
+  now(): number;
+}): () => void {
+  const meter = metrics.getMeter(METER_NAME);
+  const depth = meter.createObservableGauge('approvals.outbox.depth', {
     description: 'Outbox entries by state',
   });
-  const callback = async (result: { observe(value: number, attributes: Attributes): void }) => {
-    const counts = await read();
+  const age = meter.createObservableGauge('approvals.outbox.oldest_age', {
+    description: 'Age of the oldest entry still waiting to be delivered',
+    unit: 's',
+  });
+  type Result = { observe(value: number, attributes?: Attributes): void };
+  const countDepth = async (result: Result) => {
+    const counts = await outbox.counts();
     for (const [state, n] of Object.entries(counts)) result.observe(n, { 'outbox.state': state });
   };
-  gauge.addCallback(callback);
-  return () => gauge.removeCallback(callback);
+  const measureAge = async (result: Result) => {
+    const oldest = await outbox.oldestWaiting();
+    result.observe(oldest === null ? 0 : Math.max(0, (outbox.now() - oldest) / 1000));
+  };
+  depth.addCallback(countDepth);
+  age.addCallback(measureAge);
+  return () => {
+    depth.removeCallback(countDepth);
+    age.removeCallback(measureAge);
+  };
 }

@@ -603,6 +603,20 @@ export function describeStoreContract(
         changeable: false,
       };
 
+      it('says when the oldest entry still waiting was enqueued, and null when none waits', async () => {
+        expect(await store.oldestWaiting()).toBeNull();
+        const [first] = await store.enqueue([send(1)]);
+        await store.enqueue([send(2)]);
+        expect(await store.oldestWaiting()).toBe(first?.createdAt);
+        await store.claimDue({ now: T0, limit: 1, owner: 'o', leaseMs: LEASE });
+        // In flight still waits to be delivered.
+        expect(await store.oldestWaiting()).toBe(first?.createdAt);
+        await store.completeOutbox(first?.id ?? '', 'o', { activityId: '1:a', now: T0 + 1 });
+        const rest = await store.oldestWaiting();
+        expect(rest).not.toBeNull();
+        expect(rest).toBeGreaterThanOrEqual(first?.createdAt ?? 0);
+      });
+
       it('forgets what ended before the cutoff, and nothing open, pending or in flight', async () => {
         const [open, decided, alsoDecided] = [item(1), item(2), item(3)];
         for (const i of [open, decided, alsoDecided]) await store.putItem(i, ALEX);
