@@ -98,6 +98,7 @@ export default tseslint.config(
       'data',
       'reports',
       '.stryker-tmp',
+      '.bench-build',
       '**/*.js',
       '**/*.mjs',
     ],

@@ -1,17 +1,28 @@
 /**
- * Benchmark (issue 3): Approve invokes through the whole stack (restify → CloudAdapter → bot → decisions
- * → Graph client → Graph sandbox with no added latency) against a bare CloudAdapter bot that answers every
- * invoke with a fixed card. Each bot runs in its own child process so its memory is measured alone; the
- * load generator and the sandbox run here.
+ * Benchmark: Approve invokes through the whole stack (restify → CloudAdapter → bot → decisions → Graph
+ * client → Graph sandbox with no added latency, SQLite store) against, in the same run, the least work the
+ * job needs: a bare CloudAdapter bot that makes the one raw PATCH to the same sandbox and answers a fixed
+ * card (the floor); the same without the PATCH; and restify alone (the HTTP limit). Every bot runs from
+ * compiled JavaScript in its own process, so that its memory is measured alone; the load generator and the
+ * sandbox run here. Rows at 16 and 64 concurrent presses.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { startSandbox } from '../src/sandbox';
 import type { Sandbox } from '../src/sandbox';
 
 const ROOT = path.resolve(__dirname, '..');
 const REQUESTS = Number(process.env.BENCH_INVOKES ?? 1000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '16,64').split(',').map(Number);
+const BUILD = path.join(ROOT, '.bench-build');
+type Mode = 'full' | 'floor' | 'bare' | 'http';
+const LABEL: Record<Mode, string> = {
+  full: 'whole stack (SQLite, Graph sandbox)',
+  floor: 'floor: bare CloudAdapter + one raw PATCH',
+  bare: 'bare CloudAdapter, fixed card',
+  http: 'restify only, fixed JSON',
+};
 const SERVICE_URL = 'http://127.0.0.1:9/'; // never called: invokes are answered in the HTTP response
 
 interface Child {
@@ -19,16 +30,30 @@ interface Child {
   stop(): Promise<{ peakRssMb: number; baseRssMb: number }>;
 }
 
-function startChild(mode: 'full' | 'bare', sandboxUrl: string): Promise<Child> {
-  const child = spawn(
+/** The bots as `npm start` and production run them: compiled JavaScript, not ts-node. */
+function compile(): void {
+  rmSync(BUILD, { recursive: true, force: true });
+  execFileSync(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'invoke-bot.ts'), mode, sandboxUrl],
-    {
-      cwd: ROOT,
-      env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json') },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    [
+      path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      'tsconfig.json',
+      '--outDir',
+      BUILD,
+      '--noEmit',
+      'false',
+    ],
+    { cwd: ROOT, stdio: 'inherit' },
   );
+}
+
+function startChild(mode: Mode, sandboxUrl: string): Promise<Child> {
+  const child = spawn(process.execPath, [path.join(BUILD, 'bench', 'invoke-bot.js'), mode, sandboxUrl], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   let started = false;
   return new Promise((resolve, reject) => {
@@ -88,6 +113,7 @@ function invoke(user: { id: string; name: string }, target: unknown, n: number) 
 async function drive(
   url: string,
   bodies: readonly string[],
+  concurrency: number,
 ): Promise<{ latencies: number[]; seconds: number; failures: number }> {
   const latencies: number[] = [];
   let failures = 0;
@@ -107,29 +133,44 @@ async function drive(
       if (res.status !== 200 || !text.includes('application/vnd.microsoft.card.adaptive')) failures++;
     }
   };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  await Promise.all(Array.from({ length: concurrency }, worker));
   return { latencies, seconds: (performance.now() - started) / 1000, failures };
 }
 
 const percentile = (sorted: readonly number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
-async function measure(mode: 'full' | 'bare', sandbox: Sandbox, targets: readonly unknown[]) {
+async function measure(mode: Mode, sandbox: Sandbox, concurrency: number) {
+  // Fresh items for every run: each press is a first decision, as in real use.
+  const seeded = sandbox.seed.bulk({
+    kind: 'accessPackage',
+    count: REQUESTS + 100,
+    approver: sandbox.users.alex.id,
+  });
+  const targets = seeded.map((s) => ({
+    kind: 'accessPackage',
+    approvalId: s.approvalId,
+    stageId: s.stageIds[0],
+    api: 'v1.0',
+  }));
   const child = await startChild(mode, sandbox.url);
   const alex = { id: sandbox.users.alex.id, name: sandbox.users.alex.displayName };
-  const warm = Math.min(50, Math.floor(targets.length / 10));
+  const warm = 100;
   await drive(
     child.url,
     targets.slice(0, warm).map((t, i) => JSON.stringify(invoke(alex, t, i))),
+    concurrency,
   );
   const run = await drive(
     child.url,
     targets.slice(warm, warm + REQUESTS).map((t, i) => JSON.stringify(invoke(alex, t, warm + i))),
+    concurrency,
   );
   const memory = await child.stop();
   const sorted = [...run.latencies].sort((a, b) => a - b);
   return {
     mode,
+    concurrency,
     requests: run.latencies.length,
     failures: run.failures,
     perSecond: run.latencies.length / run.seconds,
@@ -140,32 +181,37 @@ async function measure(mode: 'full' | 'bare', sandbox: Sandbox, targets: readonl
 }
 
 async function main(): Promise<void> {
+  compile();
   const sandbox = await startSandbox({ tenant: 'empty' });
-  const total = REQUESTS + 100;
-  const seeded = sandbox.seed.bulk({ kind: 'accessPackage', count: total, approver: sandbox.users.alex.id });
-  const targets = seeded.map((s) => ({
-    kind: 'accessPackage',
-    approvalId: s.approvalId,
-    stageId: s.stageIds[0],
-    api: 'v1.0',
-  }));
-  const full = await measure('full', sandbox, targets);
-  const bare = await measure('bare', sandbox, targets);
+  const results: Awaited<ReturnType<typeof measure>>[] = [];
+  for (const concurrency of CONCURRENCIES)
+    for (const mode of ['full', 'floor', 'bare', 'http'] as const)
+      results.push(await measure(mode, sandbox, concurrency));
   const patches = sandbox.requests.filter((r) => r.method === 'PATCH' && r.status === 204).length;
   await sandbox.close();
+  rmSync(BUILD, { recursive: true, force: true });
 
-  const row = (r: typeof full) =>
-    `| ${r.mode === 'full' ? 'whole stack (Graph sandbox)' : 'bare CloudAdapter, fixed card'} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.peakRssMb.toFixed(0)} | ${r.failures} |`;
   console.log(
-    `\nApprove invokes: ${REQUESTS} per bot, ${CONCURRENCY} concurrent, loopback, Node ${process.version}\n`,
+    `\nApprove invokes: ${REQUESTS} per row, loopback, compiled JavaScript, Node ${process.version}\n`,
   );
-  console.log('| bot | invokes/s | p50 ms | p99 ms | peak RSS MB | failures |');
-  console.log('|---|---|---|---|---|---|');
-  console.log(row(full));
-  console.log(row(bare));
-  console.log(`\nthroughput ratio (whole stack / bare): ${(full.perSecond / bare.perSecond).toFixed(2)}`);
+  console.log('| bot | concurrent | invokes/s | p50 ms | p99 ms | peak RSS MB | failures |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of results)
+    console.log(
+      `| ${LABEL[r.mode]} | ${r.concurrency} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.peakRssMb.toFixed(0)} | ${r.failures} |`,
+    );
+  console.log('');
+  for (const concurrency of CONCURRENCIES) {
+    const full = results.find((r) => r.mode === 'full' && r.concurrency === concurrency);
+    const floor = results.find((r) => r.mode === 'floor' && r.concurrency === concurrency);
+    if (!full || !floor) continue;
+    console.log(
+      `${concurrency} concurrent: whole stack / floor = ${(full.perSecond / floor.perSecond).toFixed(2)} of the throughput; ` +
+        `added p50 ${(full.p50 - floor.p50).toFixed(1)} ms, added p99 ${(full.p99 - floor.p99).toFixed(1)} ms`,
+    );
+  }
   console.log(`Graph decisions recorded by the sandbox: ${patches}`);
-  if (full.failures > 0 || bare.failures > 0) process.exitCode = 1;
+  if (results.some((r) => r.failures > 0)) process.exitCode = 1;
 }
 
 void main().catch((error: unknown) => {
