@@ -23,5 +23,8 @@ module.exports = {
     '<rootDir>/tests/notify/crash-recovery.test.ts',
     '<rootDir>/tests/store/startup.test.ts',
     '<rootDir>/tests/store/azure',
+    '<rootDir>/tests/telemetry/',
+    '<rootDir>/tests/notify/rate-limited-delivery.test.ts',
+    '<rootDir>/tests/e2e/',
   ],
 };
