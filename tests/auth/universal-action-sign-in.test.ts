@@ -230,8 +230,9 @@ describe('Universal Actions sign-in through CloudAdapter and the token service d
       `Bearer ${h.double.signActivityJwt(h.double.appId, where().serviceUrl, { expiresInSeconds: -3600 })}`,
     );
     for (const res of [unsigned, otherBot, otherService, expired]) expect(res.status).toBe(401);
-    // botbuilder answers a bad signature with 500, not 401: jsonwebtoken's error is not an
-    // AuthenticationError. Still refused before any handler runs.
+    // botbuilder's own process() answers a bad signature with 500, not 401 (jsonwebtoken's error is not an
+    // AuthenticationError); the product's edge checks the token itself and answers 401
+    // (tests/auth/sign-in-app.test.ts). Either way nothing runs.
     expect(foreign.status).toBe(500);
     expect(h.double.callsOf('GetToken')).toHaveLength(0);
     expect(h.used).toHaveLength(0);
