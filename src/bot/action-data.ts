@@ -35,10 +35,23 @@ export interface ViewPress<V extends Verb = 'refresh' | 'change'> {
   readonly rev: number;
 }
 
+/** A press on a review's bulk card: what to do with every item of it that waits on the presser. */
+export interface BulkPress {
+  readonly verb: 'bulk';
+  /** One item of the review, as the store knows it: the review's ids come from there. */
+  readonly target: Extract<DecisionTarget, { kind: 'accessReview' }>;
+  readonly rev: number;
+  readonly choice: 'accept' | 'approve' | 'deny';
+  /** The second press, after the bot said what would happen. */
+  readonly confirmed: boolean;
+  readonly justification: string;
+}
+
 /** Every card action, one variant per verb (so that a verb table can type each handler). */
 export type CardAction =
   | { [V in DecisionVerb | 'retry']: DecisionPress<V> }[DecisionVerb | 'retry']
-  | { [V in 'refresh' | 'change']: ViewPress<V> }['refresh' | 'change'];
+  | { [V in 'refresh' | 'change']: ViewPress<V> }['refresh' | 'change']
+  | BulkPress;
 
 export type Parsed<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
@@ -119,6 +132,26 @@ export function parseCardAction(verbValue: unknown, dataValue: unknown): Parsed<
   const rev = typeof data.rev === 'number' && Number.isInteger(data.rev) && data.rev >= 0 ? data.rev : 0;
   if (verb === 'refresh' || verb === 'change')
     return { ok: true, value: { verb, target: target.value, rev } };
+  const words = justificationOf(data.justification);
+  if (!words.ok) return words;
+  if (verb === 'bulk') {
+    if (target.value.kind !== 'accessReview')
+      return { ok: false, message: 'Only an access review can be decided item by item at once.' };
+    const choice = data.choice;
+    if (choice !== 'accept' && choice !== 'approve' && choice !== 'deny')
+      return { ok: false, message: 'The card did not say what to do with the items.' };
+    return {
+      ok: true,
+      value: {
+        verb,
+        target: target.value,
+        rev,
+        choice,
+        confirmed: data.confirmed === true,
+        justification: words.value,
+      },
+    };
+  }
 
   let decision: Decision;
   if (verb === 'retry') {
@@ -128,12 +161,17 @@ export function parseCardAction(verbValue: unknown, dataValue: unknown): Parsed<
     }
     decision = raw;
   } else {
-    decision = DECISION_OF_VERB[verb as DecisionVerb];
+    decision = DECISION_OF_VERB[verb];
   }
   if (!decisionAllowed(target.value, decision)) {
     return { ok: false, message: `${decision} is not a decision for this kind of request.` };
   }
-  const justification = data.justification ?? '';
+  return { ok: true, value: { verb, target: target.value, decision, justification: words.value, rev } };
+}
+
+/** The words typed with a press: text, and not absurdly long (the exact limit is decisions' to say). */
+function justificationOf(value: unknown): Parsed<string> {
+  const justification = value ?? '';
   if (typeof justification !== 'string') return { ok: false, message: 'The justification must be text.' };
   if (justification.length > MAX_JUSTIFICATION_LENGTH * 4) {
     return {
@@ -141,5 +179,5 @@ export function parseCardAction(verbValue: unknown, dataValue: unknown): Parsed<
       message: `The justification is too long; keep it under ${MAX_JUSTIFICATION_LENGTH} characters.`,
     };
   }
-  return { ok: true, value: { verb, target: target.value, decision, justification, rev } };
+  return { ok: true, value: justification };
 }

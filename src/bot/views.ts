@@ -1,6 +1,12 @@
 import type { Decision, FinalState, Outcome, PendingItem, ReviewDecision } from '../domain';
-import { renderFinalCard, renderItemCard, renderOutcomeCard, renderWorkingCard } from '../cards';
-import type { AdaptiveCard } from '../cards';
+import {
+  renderFinalCard,
+  renderItemCard,
+  renderOutcomeCard,
+  renderReviewBulkCard,
+  renderWorkingCard,
+} from '../cards';
+import type { AdaptiveCard, BulkStep, ReviewBatch } from '../cards';
 import type { StoredItem } from '../store';
 
 /** How cards look for this deployment (from configuration). */
@@ -124,6 +130,11 @@ export class CardViews {
       rev: REV,
       submitOnly: submitOnlyFor(this.settings, options.shared),
     });
+  }
+
+  /** One card for every item of one review that waits on the viewer. */
+  reviewBulkCard(batch: ReviewBatch, step: BulkStep, shared: boolean): AdaptiveCard {
+    return renderReviewBulkCard(batch, step, { rev: REV, submitOnly: submitOnlyFor(this.settings, shared) });
   }
 
   workingCard(item: PendingItem, decision: Decision): AdaptiveCard {

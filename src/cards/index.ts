@@ -26,6 +26,8 @@ export { itemTitle } from './kinds';
 export { renderItemCard } from './item-card';
 export { renderFinalCard, renderOutcomeCard, renderWorkingCard } from './outcome-card';
 export { renderNoticeCard } from './notice-card';
+export { recommendedDecision, renderReviewBulkCard } from './review-bulk-card';
+export type { BulkChoice, BulkStep, ReviewBatch } from './review-bulk-card';
 export type { RequesterNotice } from './notice-card';
 export { byUrgencyOrder, renderSummaryCard } from './summary-card';
 export { renderHelpCard } from './help-card';

@@ -14,6 +14,7 @@ export const TEMPLATE_NAMES = [
   'summary',
   'help',
   'notice',
+  'review-bulk',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 

@@ -4,7 +4,16 @@ import type { Decision, DecisionTarget, Person, ReviewDecision } from '../domain
  * Every verb a card sends: the one list the templates, the cards' code and the bot's verb table share
  * (`data.verb` carries the same value for Action.Submit).
  */
-export const CARD_VERBS = ['approve', 'deny', 'dontKnow', 'reset', 'retry', 'refresh', 'change'] as const;
+export const CARD_VERBS = [
+  'approve',
+  'deny',
+  'dontKnow',
+  'reset',
+  'retry',
+  'refresh',
+  'change',
+  'bulk',
+] as const;
 export type CardVerb = (typeof CARD_VERBS)[number];
 
 /**

@@ -42,6 +42,19 @@ export interface Decisions {
    * not a repeat.
    */
   decide(command: DecideCommand): Promise<Decided>;
+  /**
+   * Accepts the recommendations of one review for its reviewer with Graph's bulk call
+   * (acceptRecommendations: a reviewer may make it; it takes no justification), then reads each item back
+   * and records the end Graph shows, with an audit entry each. Answers one outcome per item, in order.
+   */
+  acceptRecommendations(command: BulkCommand): Promise<readonly Outcome[]>;
+}
+
+/** One reviewer's items of one review (instance, or stage of a multi-stage review). */
+export interface BulkCommand {
+  readonly user: { readonly id: string; readonly name: string };
+  readonly graph: UserGovernance;
+  readonly items: readonly Extract<PendingItem, { kind: 'accessReview' }>[];
 }
 
 export interface DecisionsDeps {
@@ -219,8 +232,83 @@ export function createDecisions(deps: DecisionsDeps): Decisions {
     return run(dedupeKey, command);
   }
 
+  async function acceptRecommendations(command: BulkCommand): Promise<readonly Outcome[]> {
+    const first = command.items[0];
+    if (!first) return [];
+    const { definitionId, instanceId, stageId } = first.target;
+    const bulk = await command.graph.acceptRecommendations({ definitionId, instanceId, stageId });
+    deps.log.info({ items: command.items.length, outcome: bulk.kind }, 'accept recommendations');
+    const outcomes: Outcome[] = [];
+    for (const item of command.items) {
+      const key = itemKey(item.target);
+      const read = await command.graph.readState(item.target, { timeoutMs: readBackMs });
+      const state = read.state;
+      const recommended = item.recommendation === 'Approve' || item.recommendation === 'Deny';
+      let outcome: Outcome;
+      if (state.kind === 'decided' && state.result !== 'NotReviewed') {
+        await record(key, {
+          result: state.result,
+          by: state.by,
+          at: state.at,
+          justification: state.justification || null,
+          changeable: true,
+        });
+        outcome = {
+          kind: 'recorded',
+          view: 'item',
+          decision: state.result === 'Approved' ? 'Approve' : state.result === 'Denied' ? 'Deny' : 'DontKnow',
+          justification: state.justification,
+          at: state.at,
+          by: state.by,
+          reconciled: true,
+          requestId: read.requestId,
+        };
+      } else if (bulk.kind !== 'done') {
+        // Graph refused the bulk call: its answer is each item's answer.
+        outcome = bulk;
+      } else {
+        // Graph took the call but shows this item undecided: it had no recommendation to accept.
+        outcome = recommended
+          ? {
+              kind: 'unavailable',
+              view: 'caller',
+              status: null,
+              message: 'not decided yet',
+              requestId: read.requestId,
+            }
+          : {
+              kind: 'invalid',
+              view: 'caller',
+              reachedGraph: true,
+              problems: ['No recommendation to accept.'],
+              requestId: read.requestId,
+            };
+      }
+      await deps.store.appendAudit({
+        at: new Date().toISOString(),
+        userId: command.user.id,
+        userName: command.user.name,
+        itemKey: key,
+        kind: item.kind,
+        title: kindOf(item).auditTitle(item),
+        decision:
+          outcome.kind === 'recorded'
+            ? outcome.decision
+            : recommended
+              ? (item.recommendation as Decision)
+              : 'NotReviewed',
+        outcome: outcome.kind,
+        requestId: outcome.requestId,
+        justificationLength: 0,
+      });
+      outcomes.push(outcome);
+    }
+    return outcomes;
+  }
+
   return {
     check,
+    acceptRecommendations,
     decide(command) {
       const refused = check(command.item, command.decision, command.justification);
       if (refused) return Promise.resolve({ outcome: refused, settled: resolved });

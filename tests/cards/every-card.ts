@@ -2,13 +2,14 @@ import {
   renderHelpCard,
   renderItemCard,
   renderNoticeCard,
+  renderReviewBulkCard,
   renderOutcomeCard,
   renderSummaryCard,
   renderWorkingCard,
 } from '../../src/cards';
 import type { AdaptiveCard } from '../../src/cards';
 import type { Outcome } from '../../src/domain';
-import { ALL_ITEMS, megan, NOW, pimRole } from './fixtures';
+import { accessReview, ALL_ITEMS, megan, NOW, pimRole } from './fixtures';
 
 /** The options item cards are rendered with in the template-wide checks. */
 export const CARD_OPTIONS = {
@@ -78,6 +79,22 @@ export function everyCard(options: Parameters<typeof renderItemCard>[1]): Adapti
     renderHelpCard({ scope: 'personal', commands: HELP_LINES }),
     renderHelpCard({ scope: 'channel', commands: HELP_LINES }),
     renderHelpCard({ scope: 'groupChat', commands: HELP_LINES }),
+    ...(['offer', 'confirm', 'working', 'done'] as const).map((kind) =>
+      renderReviewBulkCard(
+        { target: accessReview.target, items: [accessReview, { ...accessReview, recommendation: 'Deny' }] },
+        kind === 'confirm'
+          ? { kind, choice: 'accept', justification: 'Quarterly check' }
+          : kind === 'done'
+            ? {
+                kind,
+                choice: 'approve',
+                recorded: 1,
+                problems: ['Adele Vance: already decided by someone else.'],
+              }
+            : { kind },
+        { rev: 1 },
+      ),
+    ),
     ...ALL_ITEMS.map((item) =>
       renderNoticeCard(
         {

@@ -4,6 +4,7 @@ import { Template } from 'adaptivecards-templating';
 import { cardsDirectory, renderItemCard } from '../../src/cards';
 import { helpView } from '../../src/cards/help-card';
 import { noticeView } from '../../src/cards/notice-card';
+import { reviewBulkView } from '../../src/cards/review-bulk-card';
 
 const HELP_LINES = [{ command: 'pending', description: 'Show what waits for your decision' }];
 import { itemView, shortItemView } from '../../src/cards/item-view';
@@ -53,6 +54,12 @@ const SAMPLES_FROM_CODE: Readonly<Record<string, () => object>> = {
     ),
   summary: () => summaryView(ALL_ITEMS, { max: 3, now: NOW }, 3, 150),
   help: () => helpView({ scope: 'personal', commands: HELP_LINES }),
+  'review-bulk': () =>
+    reviewBulkView(
+      { target: accessReview.target, items: [accessReview, { ...accessReview, recommendation: 'Deny' }] },
+      { kind: 'offer' },
+      { rev: 1 },
+    ),
   notice: () =>
     noticeView(
       {
@@ -223,7 +230,7 @@ describe('every rendered card', () => {
     expect(seen).toBeGreaterThan(50);
   });
 
-  it('gives every action data the verb, the item target and the revision, and nothing else but a retried decision', () => {
+  it('gives every action data the verb, the item target and the revision, and nothing else but a retried decision or a bulk choice', () => {
     let seen = 0;
     for (const card of cards) {
       for (const { node } of walk(card)) {
@@ -232,8 +239,13 @@ describe('every rendered card', () => {
         seen += 1;
         const d = data as Record<string, unknown>;
         expect(Object.keys(d).sort()).toEqual(
-          d.verb === 'retry' ? ['decision', 'rev', 'target', 'verb'] : ['rev', 'target', 'verb'],
+          d.verb === 'retry'
+            ? ['decision', 'rev', 'target', 'verb']
+            : d.verb === 'bulk'
+              ? ['choice', 'confirmed', 'rev', 'target', 'verb']
+              : ['rev', 'target', 'verb'],
         );
+        if (d.verb === 'bulk') expect(typeof d.confirmed).toBe('boolean');
         expect(d.rev).toBe(1);
         expect(ALL_ITEMS.map((i) => i.target)).toContainEqual(d.target);
       }

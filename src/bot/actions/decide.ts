@@ -37,12 +37,12 @@ const REASON_PROMPT: Readonly<
 };
 
 /** A short answer from the catalogue, logged by its code. */
-function say(code: MessageCode, deps: ActionDeps): ActionResult {
+export function say(code: MessageCode, deps: ActionDeps): ActionResult {
   deps.log.info({ message: code }, 'answered a card action');
   return { kind: 'message', text: message(code) };
 }
 
-function withTimeout<T>(
+export function withTimeout<T>(
   promise: Promise<T>,
   ms: number,
 ): Promise<{ done: true; value: T } | { done: false }> {

@@ -1,4 +1,5 @@
 import type { CardAction } from '../action-data';
+import { bulk } from './bulk';
 import { decide } from './decide';
 import type {
   ActionDeps,
@@ -32,6 +33,7 @@ export const VERB_TABLE: VerbTable = {
   retry: decide,
   refresh,
   change,
+  bulk,
 };
 
 export interface ActionRouter<A extends RoutedAction = CardAction> {

@@ -1,7 +1,8 @@
 import { CardFactory, TurnContext } from 'botbuilder';
 import { itemKey } from '../../domain';
+import type { AccessReviewPending } from '../../domain';
 import { byUrgencyOrder, renderSummaryCard } from '../../cards';
-import type { AdaptiveCard } from '../../cards';
+import type { AdaptiveCard, ReviewBatch } from '../../cards';
 import { message } from '../../messages';
 import type { CardCopy, StoredItem } from '../../store';
 import { actingUser } from '../actions';
@@ -53,6 +54,16 @@ export async function deliverPending(
     const copies = await deps.store.copiesOf(s.key);
     if (!copies.some((c) => c.conversationId === here)) unseen.push(s);
   }
+  // Several items of one review come as one card to decide them together, after the others.
+  const batches = reviewBatches(unseen);
+  const batched = new Set(batches.flatMap((b) => b.items.map((i) => itemKey(i.target))));
+  const fresh: ReviewBatch[] = [];
+  for (const batch of batches)
+    if (!(await deps.store.copiesOf(bulkCopyKey(batch))).some((c) => c.conversationId === here))
+      fresh.push(batch);
+  const posted = fresh.reduce((n, b) => n + b.items.length, 0);
+  for (let i = unseen.length - 1; i >= 0; i--) if (batched.has(unseen[i]?.key ?? '')) unseen.splice(i, 1);
+  const nothingNew = unseen.length === 0 && posted === 0;
   const max = deps.cards.pendingSummaryThreshold;
   const summary = {
     max,
@@ -61,8 +72,8 @@ export async function deliverPending(
     // "pending" answers in a personal chat.
     submitOnly: submitOnlyFor(deps.cards, false),
   };
-  const shown = open.length - unseen.length;
-  if (open.length > max || unseen.length === 0) {
+  const shown = open.length - unseen.length - posted;
+  if (open.length > max || nothingNew) {
     // Many items, or all of them already here: one summary, most urgent first.
     await context.sendActivity(
       attachment(
@@ -83,9 +94,15 @@ export async function deliverPending(
     const s = unseen.find((o) => o.key === key);
     if (s) await sendItemCard(context, deps, s);
   }
+  for (const batch of fresh) {
+    const sent = await context.sendActivity(
+      attachment(deps.views.reviewBulkCard(batch, { kind: 'offer' }, false)),
+    );
+    if (sent?.id) await recordCopy(context, deps, bulkCopyKey(batch), sent.id);
+  }
   if (shown > 0) {
     await context.sendActivity(
-      unseen.length === 0
+      nothingNew
         ? message('approvals.bot.allShown', { count: open.length })
         : message('approvals.bot.someShown', {
             count: shown,
@@ -100,6 +117,29 @@ export async function deliverPending(
   }
 }
 
+/** From this many items of one review waiting on the user, they come as one card. */
+export const BULK_MIN_ITEMS = 3;
+
+/** The review items among `stored`, by review (instance and stage), where there are enough to batch. */
+function reviewBatches(stored: readonly StoredItem[]): ReviewBatch[] {
+  const groups = new Map<string, AccessReviewPending[]>();
+  for (const s of stored) {
+    if (s.item.kind !== 'accessReview') continue;
+    const t = s.item.target;
+    const key = `${t.definitionId}:${t.instanceId}:${t.stageId ?? ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), s.item]);
+  }
+  return [...groups.values()]
+    .filter((items) => items.length >= BULK_MIN_ITEMS)
+    .map((items) => ({ target: (items[0] as AccessReviewPending).target, items }));
+}
+
+/** The copy key of a review's bulk card in a chat: not an item's, so no item's update ever replaces it. */
+function bulkCopyKey(batch: ReviewBatch): string {
+  const t = batch.target;
+  return `bulk:${t.definitionId}:${t.instanceId}:${t.stageId ?? ''}`;
+}
+
 async function sendItemCard(context: TurnContext, deps: CommandDeps, stored: StoredItem): Promise<void> {
   const card = deps.views.forViewer(
     stored,
@@ -107,13 +147,21 @@ async function sendItemCard(context: TurnContext, deps: CommandDeps, stored: Sto
     await deps.refreshUsers(stored, context.activity),
   );
   const sent = await context.sendActivity(attachment(card));
-  if (!sent?.id) return;
+  if (sent?.id) await recordCopy(context, deps, stored.key, sent.id);
+}
+
+async function recordCopy(
+  context: TurnContext,
+  deps: CommandDeps,
+  key: string,
+  activityId: string,
+): Promise<void> {
   const scope = scopeOf(context.activity);
   const reference = TurnContext.getConversationReference(context.activity);
   const copy: CardCopy = {
-    itemKey: stored.key,
+    itemKey: key,
     conversationId: context.activity.conversation.id,
-    activityId: sent.id,
+    activityId,
     scope,
     recipientId: scope === 'personal' ? (context.activity.from?.aadObjectId?.toLowerCase() ?? null) : null,
     reference: JSON.parse(JSON.stringify(reference)) as Record<string, unknown>,
