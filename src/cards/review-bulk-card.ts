@@ -84,7 +84,11 @@ export function reviewBulkView(batch: ReviewBatch, step: BulkStep, options: Revi
             : '')
         : `${plural(n, 'item', 'items')} ${step.choice === 'approve' ? 'approved' : 'denied'}`;
     status = `Decide ${plural(step.choice === 'accept' ? approve + deny : n, 'item', 'items')} at once? ${count}.`;
-    lines = [step.justification ? 'Each decision gets the reason below.' : 'No reason will be given.'];
+    lines = [
+      step.justification
+        ? 'Each decision gets the reason below.'
+        : 'No reason is given: type one below to give it to each decision.',
+    ];
     actions = [action(step.choice, true, `Yes, ${CHOICE_TITLE[step.choice](n).toLowerCase()}`)];
   } else if (step.kind === 'working') {
     status = `Deciding ${plural(n, 'item', 'items')}… This card shows the result when Microsoft Graph has answered.`;

@@ -33,6 +33,15 @@ beforeAll(async () => {
     justification: 'Booking the team offsite.',
     stages: [{ approvers: [alex.id, megan.id] }],
   });
+  sandbox.seed.accessReview({
+    displayName: 'Partner access review',
+    reviewers: [alex.id],
+    settings: { recommendationsEnabled: true },
+    decisions: (['Approve', 'Deny', 'Approve', 'Approve'] as const).map((recommendation, i) => ({
+      principal: { displayName: `Partner guest ${i + 1}`, userType: 'Guest' as const },
+      recommendation,
+    })),
+  });
   vendorReview = sandbox.seed.accessReview({
     displayName: 'Vendor portal access',
     reviewers: [alex.id],
@@ -161,6 +170,21 @@ it('changes a review decision: Change decision brings the buttons back and the n
     { decision: 'Approve', justification: 'Still maintains the vendor portal' },
     { decision: 'Deny', justification: 'Moved to another team' },
   ]);
+});
+
+it('decides the items of one review together: one card, a confirmation, and every end recorded', async () => {
+  const bulk = () => card('items of Partner access review wait on you');
+  await bulk().waitFor({ timeout: 20_000 });
+  await press(bulk(), 'Accept recommendations');
+  await expectText(bulk(), 'Decide 4 items at once? 3 items approved and 1 item denied, as recommended.');
+  await screenshot(page, '10-bulk-confirm');
+  await press(bulk(), 'Yes, accept recommendations');
+  await expectText(bulk(), '4 decisions recorded in Microsoft Entra.');
+  await screenshot(page, '11-bulk-done');
+  const bulkCalls = sandbox.requests.filter(
+    (r) => r.method === 'POST' && r.path.endsWith('/acceptRecommendations'),
+  );
+  expect(bulkCalls.map((r) => r.callerId)).toEqual([sandbox.users.alex.id.toLowerCase()]);
 });
 
 it('posts a card in a channel that subscribed to an access package', async () => {
