@@ -148,10 +148,26 @@ export function describeSchedule(schedule: Schedule, now: Date, timeZone?: strin
 }
 
 /** "Alex Wilber (alex@contoso.com)", safe for a TextRun. */
+/**
+ * A guest's home address from the user principal name Entra gives guests
+ * (`kat.larsson_fabrikam.example#EXT#@contoso.onmicrosoft.com` → `kat.larsson@fabrikam.example`).
+ */
+function guestAddress(upn: string): string | null {
+  const at = upn.toUpperCase().indexOf('#EXT#');
+  if (at <= 0) return null;
+  const local = upn.slice(0, at);
+  const cut = local.lastIndexOf('_');
+  return cut > 0 ? `${local.slice(0, cut)}@${local.slice(cut + 1)}` : null;
+}
+
 export function personText(person: Person | null | undefined): string {
   if (!person) return '';
   const name = inlineText(person.displayName) || 'Someone';
-  const detail = inlineText(person.userPrincipalName ?? person.mail ?? '');
+  const upn = person.userPrincipalName ?? '';
+  const guest = guestAddress(upn);
+  // A guest reads as their own address and says so, never as the tenant's #EXT# form.
+  if (guest !== null) return `${name} (${inlineText(person.mail ?? guest)}, guest)`;
+  const detail = inlineText(upn || person.mail || '');
   return detail && detail !== name ? `${name} (${detail})` : name;
 }
 

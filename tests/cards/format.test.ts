@@ -3,6 +3,7 @@ import {
   formatDateTime,
   humanizeDuration,
   listNames,
+  personText,
   relativeTime,
 } from '../../src/cards/format';
 import { adele, alex, megan, NOW } from './fixtures';
@@ -87,5 +88,28 @@ describe('card wording for people', () => {
     expect(listNames([megan], 10)).toBe('Megan Bowen');
     expect(listNames([megan, adele, alex], 10)).toBe('Megan Bowen, Adele Vance and Alex Wilber');
     expect(listNames([megan, adele, alex], 2)).toBe('Megan Bowen, Adele Vance and 1 other');
+  });
+});
+
+describe('people on cards', () => {
+  it('shows a member with their sign-in name', () => {
+    expect(
+      personText({ id: null, displayName: 'Adele Vance', userPrincipalName: 'AdeleV@contoso.example' }),
+    ).toBe('Adele Vance (AdeleV@contoso.example)');
+  });
+
+  it('shows a guest by their own address, labelled guest, never as the #EXT# sign-in name', () => {
+    const upn = 'kat.larsson_fabrikam.example#EXT#@contoso.onmicrosoft.com';
+    expect(personText({ id: null, displayName: 'Kat Larsson', userPrincipalName: upn })).toBe(
+      'Kat Larsson (kat.larsson@fabrikam.example, guest)',
+    );
+    expect(
+      personText({
+        id: null,
+        displayName: 'Kat Larsson',
+        userPrincipalName: upn,
+        mail: 'kat@fabrikam.example',
+      }),
+    ).toBe('Kat Larsson (kat@fabrikam.example, guest)');
   });
 });
