@@ -1,5 +1,5 @@
 import type { PendingItem } from '../domain';
-import { ITEM_KINDS, MAX_JUSTIFICATION_LENGTH } from '../domain';
+import { ITEM_KINDS, MAX_JUSTIFICATION_LENGTH, deadlineOf } from '../domain';
 import { formatDateTime, formatWhen, listNames, parseDate, personName } from './format';
 import type { Budget } from './kinds';
 import { decidableInTeams, itemTitle, kindOfCard, portalFor, stageText } from './kinds';
@@ -72,9 +72,15 @@ function commonView(item: PendingItem, options: ItemCardOptions, limits: TextLim
   const { now, timeZone } = options;
   const ctx = options.context ?? {};
   const review = item.kind === 'accessReview';
-  const expiresIso = ctx.expiresAt ?? (review ? item.dueDateTime : null);
+  // What Graph said, or a review's due date: past it, the item is over.
+  const knownIso = ctx.expiresAt ?? (review ? item.dueDateTime : null);
+  const expired = (parseDate(knownIso)?.getTime() ?? Number.POSITIVE_INFINITY) <= now.getTime();
+  // Else the kind's rule (a PIM request lapses a day after it was made), shown while ahead, never used to
+  // close a card: Graph listing it as pending says otherwise.
+  const ruled = deadlineOf(item);
+  const ruledIso = ruled !== null && ruled > now.getTime() ? new Date(ruled).toISOString() : null;
+  const expiresIso = knownIso ?? ruledIso;
   const expiresAt = parseDate(expiresIso);
-  const expired = !!expiresAt && expiresAt.getTime() <= now.getTime();
   const stageClosed = !review && CLOSED_STAGE.has(item.stageStatus.toLowerCase());
   const closed = !!options.closed || expired || stageClosed;
   const inTeams = decidableInTeams(item);

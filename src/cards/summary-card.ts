@@ -1,5 +1,5 @@
 import type { ItemKind, PendingItem } from '../domain';
-import { ITEM_KINDS, itemKey } from '../domain';
+import { ITEM_KINDS, deadlineOf, itemKey } from '../domain';
 import { finishCard } from './actions';
 import { formatWhen, parseDate } from './format';
 import { itemTitle, kindOfCard } from './kinds';
@@ -19,9 +19,12 @@ function portalsOf(kinds: ReadonlySet<ItemKind>): { title: string; url: string }
   return [...links.values()];
 }
 
+/** When the item stops waiting: what the caller learned from Graph, else the kind's rule (domain deadlineOf). */
 function deadline(item: PendingItem, options: SummaryCardOptions): string | null {
   const known = options.expiresAt?.get(itemKey(item.target));
-  return known ?? (item.kind === 'accessReview' ? item.dueDateTime : null);
+  if (known) return known;
+  const ms = deadlineOf(item);
+  return ms === null ? null : new Date(ms).toISOString();
 }
 
 function createdAt(item: PendingItem): number {

@@ -19,18 +19,20 @@ describe('the summary card for "pending"', () => {
     expect(text).toContain('2 access review decisions');
   });
 
-  it('lists the first N items, most urgent first, with a title and one line each', () => {
+  it('lists the first N items, most urgent first across kinds (a PIM request lapses a day after it was made)', () => {
     const text = visibleText(renderSummaryCard(items, { max: 3, now: NOW }));
     const order = [
       'Due 27 Nov 09:00 (in 21 hours)',
-      'Due 30 Nov 17:00 (in 4 days)',
-      'requested 20 Nov 08:00',
+      'Expires 27 Nov 11:30 (in 24 hours)',
+      'Expires 27 Nov 11:55 (in 24 hours)',
     ];
     const positions = order.map((w) => text.indexOf(w));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-    expect(text).toContain('30 days · stage 1 of 2 · requested 20 Nov 08:00');
-    expect(text).not.toContain('Finance Admins');
+    expect(text).toContain('Whole directory · 4 hours · requested 11:30 (30 minutes ago)');
+    // The review due in four days and the access package requests (no deadline) come later.
+    expect(text).not.toContain('Due 30 Nov 17:00');
+    expect(text).not.toContain('requested 20 Nov 08:00');
   });
 
   it('orders by a known expiry when the caller gives one', () => {
