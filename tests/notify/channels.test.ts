@@ -156,7 +156,7 @@ describe('channel subscriptions', () => {
       justificationLength: 'Design onboarding'.length,
     });
     expect(await say(personal(), stack.megan, 'history')).toMatch(
-      /Approve on .*Design system library → recorded/,
+      /UTC: Approve for .*Design system library: recorded$/m,
     );
   });
 
