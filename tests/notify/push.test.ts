@@ -118,6 +118,17 @@ describe('PushGate', () => {
       expect(gate().verify(listed, bodyFor(3))).toMatchObject({ ok: true });
     });
 
+    it('refuses the replay of an accepted push with its signature written in capitals', () => {
+      const once = gate();
+      const headers = signed(bodyFor(7), T);
+      expect(once.verify(headers, bodyFor(7))).toMatchObject({ ok: true });
+      const shouted = {
+        ...headers,
+        [SIGNATURE_HEADER]: `sha256=${headers[SIGNATURE_HEADER].slice(7).toUpperCase()}`,
+      };
+      expect(once.verify(shouted, bodyFor(7))).toMatchObject({ ok: false, status: 409, code: 'replayed' });
+    });
+
     it('accepts a timestamp exactly five minutes away, and says what to do when it is further', () => {
       const edge = T - PUSH_TOLERANCE_MS / 1000;
       expect(gate().verify(signed(body, edge), body)).toMatchObject({ ok: true });
