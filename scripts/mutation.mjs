@@ -38,7 +38,11 @@ for (const [file, { mutants, source }] of Object.entries(files)) {
     else {
       const line = m.location.start.line;
       survivors.push(
-        `${file}:${line} ${m.status} ${m.mutatorName}: ${(lines[line - 1] ?? '').trim().slice(0, 90)} → ${String(m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 60)}`,
+        `${file}:${line} ${m.status} ${m.mutatorName}: ${(lines[line - 1] ?? '').trim().slice(0, 90)} → ${String(
+          m.replacement ?? '',
+        )
+          .replace(/\s+/g, ' ')
+          .slice(0, 60)}`,
       );
     }
   }
@@ -48,8 +52,12 @@ let all = { detected: 0, counted: 0 };
 console.log('\nMutation score by folder (killed + timed out / all that ran or had no test):');
 for (const [folder, t] of [...folders].sort()) {
   all = { detected: all.detected + t.detected, counted: all.counted + t.counted };
-  console.log(`  ${folder.padEnd(22)} ${((100 * t.detected) / Math.max(1, t.counted)).toFixed(1).padStart(5)} %  (${t.detected}/${t.counted})`);
+  console.log(
+    `  ${folder.padEnd(22)} ${((100 * t.detected) / Math.max(1, t.counted)).toFixed(1).padStart(5)} %  (${t.detected}/${t.counted})`,
+  );
 }
-console.log(`  ${'all'.padEnd(22)} ${((100 * all.detected) / Math.max(1, all.counted)).toFixed(1).padStart(5)} %  (${all.detected}/${all.counted})`);
+console.log(
+  `  ${'all'.padEnd(22)} ${((100 * all.detected) / Math.max(1, all.counted)).toFixed(1).padStart(5)} %  (${all.detected}/${all.counted})`,
+);
 console.log(`\nSurvivors (${survivors.length}):`);
 for (const s of survivors) console.log(`  ${s}`);
