@@ -10,7 +10,7 @@ import { startRateLimitedConnector } from '../support/rate-limited-connector';
 import type { RateLimitedConnector } from '../support/rate-limited-connector';
 import { startTokenServiceDouble } from '../support/token-service-double';
 import type { TokenServiceDouble } from '../support/token-service-double';
-import { cardItemId, drained, personalConversationId, personalReference } from './support/stack';
+import { drained, personalConversationId, personalReference } from './support/stack';
 import { teamsUser } from '../support/teams';
 
 /**
@@ -74,7 +74,10 @@ it('discovers only approvers the token service has a token for, each with their 
 
   // Alex has many new items: one digest, then the most urgent as cards.
   const alexCards = connector.sendsTo(personalConversationId(alex));
-  expect(alexCards.filter((r) => cardItemId(r.activity) === null)).toHaveLength(1);
-  expect(alexCards.filter((r) => cardItemId(r.activity) !== null)).toHaveLength(5);
+  // (A PIM extension's card has no buttons, so no item id: the digest is told apart by what it says.)
+  const isDigest = (r: (typeof alexCards)[number]) =>
+    JSON.stringify(r.activity).includes('wait for your decision');
+  expect(alexCards.filter(isDigest)).toHaveLength(1);
+  expect(alexCards.filter((r) => !isDigest(r))).toHaveLength(5);
   expect(connector.sendsTo(personalConversationId(megan))).toEqual([]);
 });

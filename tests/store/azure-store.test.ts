@@ -124,7 +124,9 @@ describe('AzureStore (Azurite) beyond the contract', () => {
       engine: 'azure',
       azure: { connectionString: azurite.connectionString, prefix: 'approvals' },
     });
-    expect(() => loadConfig({ STORE: 'azure' })).toThrow(/AZURE_STORAGE_CONNECTION_STRING is required/);
+    expect(() => loadConfig({ STORE: 'azure' })).toThrow(
+      /STORE is azure: set AZURE_STORAGE_TABLE_URL and AZURE_STORAGE_BLOB_URL \(with a managed identity\), or AZURE_STORAGE_CONNECTION_STRING/,
+    );
     expect(() =>
       loadConfig({
         STORE: 'azure',
