@@ -559,22 +559,42 @@ export class DeliveryWorker {
       at: payload.at,
       justification: payload.justification,
     });
+    const sent = await this.sendNew(entry, target, card);
+    if (!sent.ok) return sent.settlement;
+    this.counters.sent += 1;
+    return done(sent.delivered.activityId);
+  }
+
+  /**
+   * Posts `card` as a new message in a user's chat (opened first when none is known), within Teams' budget.
+   * A failure comes back settled: a user who blocked the bot is marked, and a chat deleted since is opened
+   * again on the next try.
+   */
+  private async sendNew(
+    entry: OutboxEntry,
+    target: StoredReference,
+    card: AdaptiveCard,
+  ): Promise<
+    | { ok: true; reference: StoredReference; delivered: Extract<Delivered, { ok: true }> }
+    | { ok: false; settlement: Settlement }
+  > {
     const conversation = await this.conversationFor(target);
-    if (!conversation.ok) return conversation.settlement;
+    if (!conversation.ok) return conversation;
     const reference = conversation.reference;
     const scope: SendScope = {
       conversationId: reference.conversationId,
       tenantId: tenantOf(reference.reference, reference.tenantId),
     };
     const result = await this.limited(entry, scope, () => this.deps.delivery.send(reference.reference, card));
-    if ('deferUntil' in result) return this.deferred(scope, result.deferUntil);
-    if (result.ok) {
-      this.counters.sent += 1;
-      return done(result.activityId);
-    }
+    if ('deferUntil' in result) return { ok: false, settlement: this.deferred(scope, result.deferUntil) };
+    if (result.ok) return { ok: true, reference, delivered: result };
     if (result.failure.kind === 'blocked' && reference.userId)
       await this.unreachable(reference.userId, result.failure);
-    return this.failed(entry, result.failure);
+    if (result.failure.kind === 'conversationNotFound' && reference.userId) {
+      await this.deps.store.saveReference({ ...reference, conversationId: '' });
+      return { ok: false, settlement: this.retryOrDead(entry, describe(result.failure), 0) };
+    }
+    return { ok: false, settlement: this.failed(entry, result.failure) };
   }
 
   // update: one copy to the item's final state.
@@ -654,37 +674,21 @@ export class DeliveryWorker {
       open.map((s) => s.item),
       max,
     );
-    const conversation = await this.conversationFor(target);
-    if (!conversation.ok) return conversation.settlement;
-    const reference = conversation.reference;
-    const scope: SendScope = {
-      conversationId: reference.conversationId,
-      tenantId: tenantOf(reference.reference, reference.tenantId),
-    };
-    const result = await this.limited(entry, scope, () => this.deps.delivery.send(reference.reference, card));
-    if ('deferUntil' in result) return this.deferred(scope, result.deferUntil);
-    if (!result.ok) {
-      if (result.failure.kind === 'blocked' && reference.userId)
-        await this.unreachable(reference.userId, result.failure);
-      if (result.failure.kind === 'conversationNotFound' && reference.userId) {
-        // Open the chat again on the next try.
-        await store.saveReference({ ...reference, conversationId: '' });
-        return this.retryOrDead(entry, describe(result.failure), 0);
-      }
-      return this.failed(entry, result.failure);
-    }
+    const sent = await this.sendNew(entry, target, card);
+    if (!sent.ok) return sent.settlement;
+    const { reference, delivered } = sent;
     // Recorded before the entry is completed, as item cards are, so that it is not sent twice.
     await store.addCopy({
       itemKey: recordKey,
-      conversationId: result.conversationId,
-      activityId: result.activityId,
+      conversationId: delivered.conversationId,
+      activityId: delivered.activityId,
       scope: reference.scope,
       recipientId: payload.approverId,
       reference: reference.reference,
       sentAt: new Date(this.deps.now()).toISOString(),
     });
     this.counters.sent += 1;
-    return this.digestCards(entry, open, result.activityId);
+    return this.digestCards(entry, open, delivered.activityId);
   }
 
   private async digestCards(
