@@ -25,6 +25,7 @@ import {
 import { EdgeAdapter, startServer } from './server';
 import type { Readiness } from './server';
 import { observeOutbox, startTelemetry } from './telemetry';
+import { message } from './messages';
 import type { Telemetry } from './telemetry';
 import { processOwner, startNotifier } from './notify';
 import { CloudAdapterDelivery, TeamsApproverAccess, notifyCards } from './bot/teams-delivery';
@@ -248,7 +249,7 @@ export async function startApp(
     deps.log.error({ err: error, activityType: context.activity.type }, 'unhandled error in a turn');
     if (context.activity.type === 'message') {
       await context
-        .sendActivity('Something went wrong on our side and nothing was decided. Try again in a minute.')
+        .sendActivity(message('approvals.bot.turnFailed'))
         .catch((sendError: unknown) =>
           deps.log.warn({ reason: connectorReason(sendError) }, 'could not reach Teams'),
         );
