@@ -134,7 +134,12 @@ export class CardViews {
 
   /** One card for every item of one review that waits on the viewer. */
   reviewBulkCard(batch: ReviewBatch, step: BulkStep, shared: boolean): AdaptiveCard {
-    return renderReviewBulkCard(batch, step, { rev: REV, submitOnly: submitOnlyFor(this.settings, shared) });
+    return renderReviewBulkCard(batch, step, {
+      rev: REV,
+      submitOnly: submitOnlyFor(this.settings, shared),
+      now: this.now(),
+      timeZone: this.settings.timeZone,
+    });
   }
 
   workingCard(item: PendingItem, decision: Decision): AdaptiveCard {

@@ -1,6 +1,7 @@
 import type { AccessReviewPending, DecisionTarget } from '../domain';
 import { ITEM_KINDS } from '../domain';
 import { finishCard } from './actions';
+import { formatWhen } from './format';
 import { inlineText } from './safe-text';
 import { expandTemplate } from './templates';
 import type { AdaptiveCard } from './types';
@@ -25,6 +26,9 @@ export type BulkStep =
 export interface ReviewBulkOptions {
   readonly rev: number;
   readonly submitOnly?: boolean;
+  /** For the due date, shown as every item card shows it. */
+  readonly now: Date;
+  readonly timeZone?: string;
 }
 
 /** Items of one review waiting on one reviewer: the bulk card's subject. */
@@ -56,6 +60,7 @@ export function reviewBulkView(batch: ReviewBatch, step: BulkStep, options: Revi
   const deny = batch.items.filter((i) => recommendedDecision(i) === 'Deny').length;
   const none = n - approve - deny;
   const required = batch.items.some((i) => i.justificationRequired);
+  const due = formatWhen(first?.dueDateTime, options.now, options.timeZone);
   const action = (choice: BulkChoice, confirmed: boolean, title: string) => ({
     title,
     target: batch.target,
@@ -104,7 +109,7 @@ export function reviewBulkView(batch: ReviewBatch, step: BulkStep, options: Revi
       { title: 'Recommended: approve', value: String(approve) },
       { title: 'Recommended: deny', value: String(deny) },
       ...(none > 0 ? [{ title: 'No recommendation', value: String(none) }] : []),
-      ...(first?.dueDateTime ? [{ title: 'Due', value: first.dueDateTime.slice(0, 10) }] : []),
+      ...(due ? [{ title: 'Due', value: due }] : []),
     ],
     status,
     lines: lines.map((text) => ({ text })),

@@ -19,12 +19,16 @@ function portalsOf(kinds: ReadonlySet<ItemKind>): { title: string; url: string }
   return [...links.values()];
 }
 
-/** When the item stops waiting: what the caller learned from Graph, else the kind's rule (domain deadlineOf). */
+/**
+ * When the item stops waiting: what the caller learned from Graph, else the kind's rule (domain deadlineOf)
+ * while it is ahead. Past it, Graph still listing the item says the rule did not hold, so it has no known
+ * deadline, as its card shows (item-view.ts).
+ */
 function deadline(item: PendingItem, options: SummaryCardOptions): string | null {
   const known = options.expiresAt?.get(itemKey(item.target));
   if (known) return known;
   const ms = deadlineOf(item);
-  return ms === null ? null : new Date(ms).toISOString();
+  return ms === null || ms <= options.now.getTime() ? null : new Date(ms).toISOString();
 }
 
 function createdAt(item: PendingItem): number {

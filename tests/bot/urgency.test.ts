@@ -73,3 +73,40 @@ it('posts the most urgent first across kinds, each card with its deadline or age
   for (const title of ['Old package request', 'New package request'])
     expect(texts.find((t) => t.includes(title))).toMatch(/Requested/);
 });
+
+it("puts a review's one card for several items in the same order, by the review's end", async () => {
+  const { megan, adele, isaiah, lynne } = stack.sandbox.users;
+  stack.sandbox.seed.pimGroupRequest({
+    principal: adele.id,
+    group: { displayName: 'Helpdesk operators' },
+    createdDateTime: hoursAgo(10),
+    approvers: [megan.id],
+  });
+  stack.sandbox.seed.accessReview({
+    displayName: 'Closing soon review',
+    reviewers: [megan.id],
+    endDateTime: inHours(6),
+    decisions: [{ principal: adele.id }, { principal: isaiah.id }, { principal: lynne.id }],
+  });
+  stack.sandbox.seed.accessReview({
+    displayName: 'Later review',
+    reviewers: [megan.id],
+    endDateTime: inHours(30),
+    decisions: [{ principal: adele.id }],
+  });
+
+  const mark = stack.connector.mark();
+  await post(stack.botUrl, installActivity({ serviceUrl: stack.connector.serviceUrl }, stack.megan));
+  await stack.app.bot.idle();
+  const texts = stack.connector.calls
+    .slice(mark)
+    .map((c) => cardText(cardOf(c.activity)))
+    .filter((t) => t !== '');
+  // Due in 6 h (one card for its 3 items), the PIM request lapsing in 14 h, the review due in 30 h.
+  expect(
+    texts.map((t) =>
+      ['Closing soon review', 'Helpdesk operators', 'Later review'].find((x) => t.includes(x)),
+    ),
+  ).toEqual(['Closing soon review', 'Helpdesk operators', 'Later review']);
+  expect(texts[0]).toMatch(/3 items of Closing soon review wait on you/);
+});

@@ -92,7 +92,7 @@ export function everyCard(options: Parameters<typeof renderItemCard>[1]): Adapti
                 problems: ['Adele Vance: already decided by someone else.'],
               }
             : { kind },
-        { rev: 1 },
+        { rev: 1, now: NOW },
       ),
     ),
     ...ALL_ITEMS.map((item) =>

@@ -58,7 +58,7 @@ const SAMPLES_FROM_CODE: Readonly<Record<string, () => object>> = {
     reviewBulkView(
       { target: accessReview.target, items: [accessReview, { ...accessReview, recommendation: 'Deny' }] },
       { kind: 'offer' },
-      { rev: 1 },
+      { rev: 1, now: NOW },
     ),
   notice: () =>
     noticeView(

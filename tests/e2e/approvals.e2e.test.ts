@@ -105,6 +105,72 @@ it('brings the pending access package request card into the personal chat when t
   await screenshot(page, '01-card-arrived');
 });
 
+it('posts every waiting item soonest deadline first, each card with its deadline or age and a portal link that opens', async () => {
+  const cards = page.locator('.ac-adaptiveCard');
+  const pending = sandbox.state.pendingFor(sandbox.users.alex.id);
+  const expected = pending.approvalIds.length + pending.reviewDecisionIds.length;
+  // Install is over when the cards (a review's several items on one card) account for every waiting item.
+  let texts: string[] = [];
+  for (const until = Date.now() + 30_000; Date.now() < until; await page.waitForTimeout(500)) {
+    texts = await cards.allInnerTexts();
+    if (texts.reduce((n, t) => n + itemsOn(t), 0) >= expected) break;
+  }
+  expect(texts.reduce((n, t) => n + itemsOn(t), 0)).toBe(expected);
+  const kinds = new Set(texts.map((t) => t.split('\n')[0]?.trim()));
+  expect(kinds).toEqual(
+    new Set([
+      'Access package request',
+      'Access review',
+      'PIM for Groups request',
+      'PIM for Entra roles request',
+    ]),
+  );
+
+  // What each card says about time, read as the approver reads it (times are UTC here).
+  const when = texts.map((text) => {
+    const deadline = /(?:Expires|Due:?)\s+(.+)/.exec(text)?.[1];
+    if (deadline) return { deadline: true, at: shownTime(deadline) };
+    const requested = /Requested\s+(.+)/.exec(text)?.[1];
+    if (requested) return { deadline: false, at: shownTime(requested) };
+    throw new Error(`A card shows neither a deadline nor an age:\n${text}`);
+  });
+  // Soonest deadline first; then what has none, oldest request first.
+  for (let i = 1; i < when.length; i++) {
+    const [a, b] = [when[i - 1], when[i]] as [(typeof when)[0], (typeof when)[0]];
+    const inOrder = a.deadline === b.deadline ? a.at <= b.at : a.deadline;
+    if (!inOrder)
+      throw new Error(
+        `Card ${i + 1} comes after card ${i} but is due sooner:\n${texts[i - 1]}\n---\n${texts[i]}\n${JSON.stringify(when)}`,
+      );
+  }
+  await screenshot(page, '00-install-order');
+
+  // Every card's portal button opens the kind's portal: the Playground, like Teams, hands the URL to
+  // window.open, recorded here (no internet).
+  await page.evaluate(() => {
+    const w = window as unknown as { opened: string[]; open: (url: string) => null };
+    w.opened = [];
+    w.open = (url: string) => {
+      w.opened.push(String(url));
+      return null;
+    };
+  });
+  for (let i = 0; i < texts.length; i++) {
+    const target = cards.nth(i);
+    await target.scrollIntoViewIfNeeded();
+    await target
+      .getByRole('link', { name: /^Open in / })
+      .first()
+      .click();
+  }
+  const opened = await page.evaluate(() => (window as unknown as { opened: string[] }).opened);
+  expect(opened).toHaveLength(texts.length);
+  texts.forEach((text, i) => {
+    const kind = text.split('\n')[0]?.trim();
+    expect([kind, opened[i]]).toEqual([kind, PORTALS[kind ?? '']]);
+  });
+});
+
 it('turns the card into "Approved by you" and Graph recorded the PATCH with the typed justification', async () => {
   await press(card('Contoso partner portal'), 'Approve', 'Partner onboarding for Q3');
   await expectText(card('Contoso partner portal'), 'Approved by you');
@@ -218,6 +284,34 @@ it('posts a card in a channel that subscribed to an access package', async () =>
   await expectText(boardCard, 'Patti Fernandez requests Board papers');
   await screenshot(page, '09-channel-card');
 });
+
+const PORTALS: Readonly<Record<string, string>> = {
+  'Access package request': 'https://myaccess.microsoft.com/#/approvals',
+  'Access review': 'https://myaccess.microsoft.com/#/access-reviews',
+  'PIM for Groups request':
+    'https://portal.azure.com/#view/Microsoft_Azure_PIMCommon/CommonMenuBlade/~/approvals',
+  'PIM for Entra roles request':
+    'https://portal.azure.com/#view/Microsoft_Azure_PIMCommon/CommonMenuBlade/~/approvals',
+};
+
+/** How many waiting items a card stands for: a review's card for several says how many. */
+function itemsOn(text: string): number {
+  const several = /^(\d+) items of .+ wait on you/m.exec(text);
+  return several ? Number(several[1]) : 1;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** A card's time ("10:42", "26 Nov 10:42", "26 Nov 2027 10:42"; UTC) in milliseconds. */
+function shownTime(text: string): number {
+  const m = /^(?:(\d{1,2}) ([A-Z][a-z]{2})(?: (\d{4}))? )?(\d{2}):(\d{2})/.exec(text.trim());
+  if (!m) throw new Error(`Not a time a card shows: ${text}`);
+  const now = new Date();
+  const year = m[3] ? Number(m[3]) : now.getUTCFullYear();
+  const month = m[2] ? MONTHS.indexOf(m[2]) : now.getUTCMonth();
+  const day = m[1] ? Number(m[1]) : now.getUTCDate();
+  return Date.UTC(year, month, day, Number(m[4]), Number(m[5]));
+}
 
 async function expectText(target: Locator, text: string): Promise<void> {
   await target.getByText(text, { exact: false }).first().waitFor({ timeout: 15_000 });

@@ -54,7 +54,7 @@ export async function deliverPending(
     const copies = await deps.store.copiesOf(s.key);
     if (!copies.some((c) => c.conversationId === here)) unseen.push(s);
   }
-  // Several items of one review come as one card to decide them together, after the others.
+  // Several items of one review come as one card, to decide them together.
   const batches = reviewBatches(unseen);
   const batched = new Set(batches.flatMap((b) => b.items.map((i) => itemKey(i.target))));
   const fresh: ReviewBatch[] = [];
@@ -84,21 +84,23 @@ export async function deliverPending(
       ),
     );
   }
-  const urgent = byUrgencyOrder(
-    unseen.map((s) => s.item),
-    summary,
-  )
-    .slice(0, max)
-    .map((item) => itemKey(item.target));
-  for (const key of urgent) {
-    const s = unseen.find((o) => o.key === key);
-    if (s) await sendItemCard(context, deps, s);
-  }
-  for (const batch of fresh) {
-    const sent = await context.sendActivity(
-      attachment(deps.views.reviewBulkCard(batch, { kind: 'offer' }, false)),
-    );
-    if (sent?.id) await recordCopy(context, deps, bulkCopyKey(batch), sent.id);
+  // One order for everything posted: a review's card by its items' due date, among the single cards.
+  const single = new Map(unseen.map((s) => [s.key, s] as const));
+  const bulk = new Map(fresh.map((b) => [itemKey((b.items[0] as AccessReviewPending).target), b] as const));
+  const postable = [...unseen.map((s) => s.item), ...fresh.map((b) => b.items[0] as AccessReviewPending)];
+  let singles = 0;
+  for (const item of byUrgencyOrder(postable, summary)) {
+    const key = itemKey(item.target);
+    const batch = bulk.get(key);
+    const s = single.get(key);
+    if (batch) {
+      const sent = await context.sendActivity(
+        attachment(deps.views.reviewBulkCard(batch, { kind: 'offer' }, false)),
+      );
+      if (sent?.id) await recordCopy(context, deps, bulkCopyKey(batch), sent.id);
+    } else if (s && singles++ < max) {
+      await sendItemCard(context, deps, s);
+    }
   }
   if (shown > 0) {
     await context.sendActivity(
