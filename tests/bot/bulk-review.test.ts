@@ -129,24 +129,42 @@ it('accepts the recommendations of 10 items with Graph’s bulk call after a con
   }
 });
 
-it('approves all remaining with one reason, one write per item carrying it', async () => {
-  const review = seedReview('Vendor guests', ['Deny', 'NoInfoAvailable', 'Approve', 'Deny', 'Deny']);
+it('approves all 10 remaining with one reason, one write per item carrying it, and Graph holds the 10', async () => {
+  const recs = [
+    'Deny',
+    'NoInfoAvailable',
+    'Approve',
+    'Deny',
+    'Deny',
+    'Approve',
+    'Deny',
+    'NoInfoAvailable',
+    'Approve',
+    'Deny',
+  ] as const;
+  const review = seedReview('Vendor guests', recs);
   const call = await bulkCard('Vendor guests');
-  const confirm = await press(cardOf(call.activity), call.activityId, 'Approve all 5', 'Contract renewed');
-  expect(cardText(confirm)).toContain('Decide 5 items at once? 5 items approved.');
+  const confirm = await press(cardOf(call.activity), call.activityId, 'Approve all 10', 'Contract renewed');
+  expect(cardText(confirm)).toContain('Decide 10 items at once? 10 items approved.');
   expect(cardText(confirm)).toContain('Each decision gets the reason below.');
-  const done = await press(confirm, call.activityId, 'Yes, approve all 5', 'Contract renewed');
-  expect(cardText(done)).toContain('5 decisions recorded in Microsoft Entra.');
+  const done = await press(confirm, call.activityId, 'Yes, approve all 10', 'Contract renewed');
+  expect(cardText(done)).toContain('10 decisions recorded in Microsoft Entra.');
   const writes = stack.sandbox.requests.filter(
     (r) => r.method === 'PATCH' && r.path.includes(review.instanceId),
   );
-  expect(writes).toHaveLength(5);
+  expect(writes).toHaveLength(10);
   expect(
     writes.every(
       (w) =>
         JSON.stringify(w.body) === JSON.stringify({ decision: 'Approve', justification: 'Contract renewed' }),
     ),
   ).toBe(true);
+  // What Graph holds: each of the 10 approved by Alex with the reason.
+  expect(review.decisionIds.map((id) => stack.sandbox.state.reviewDecision(id))).toEqual(
+    review.decisionIds.map(() =>
+      expect.objectContaining({ decision: 'Approve', justification: 'Contract renewed' }),
+    ),
+  );
 });
 
 it('asks for the reason a review requires before anything, and writes nothing without one', async () => {

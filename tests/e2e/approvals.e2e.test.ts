@@ -22,6 +22,19 @@ let browser: Browser;
 let page: Page;
 let travel: { approvalId: string; stageIds: readonly string[] };
 let vendorReview: { decisionIds: readonly string[] };
+let supplierReview: { decisionIds: readonly string[] };
+const PARTNER_RECOMMENDATIONS = [
+  'Approve',
+  'Deny',
+  'Approve',
+  'Approve',
+  'Approve',
+  'Deny',
+  'Approve',
+  'Approve',
+  'Deny',
+  'Approve',
+] as const;
 
 beforeAll(async () => {
   sandbox = watchSandbox(await startSandbox({ tenant: 'demo' }));
@@ -37,9 +50,16 @@ beforeAll(async () => {
     displayName: 'Partner access review',
     reviewers: [alex.id],
     settings: { recommendationsEnabled: true },
-    decisions: (['Approve', 'Deny', 'Approve', 'Approve'] as const).map((recommendation, i) => ({
+    decisions: PARTNER_RECOMMENDATIONS.map((recommendation, i) => ({
       principal: { displayName: `Partner guest ${i + 1}`, userType: 'Guest' as const },
       recommendation,
+    })),
+  });
+  supplierReview = sandbox.seed.accessReview({
+    displayName: 'Supplier guests review',
+    reviewers: [alex.id],
+    decisions: Array.from({ length: 10 }, (_, i) => ({
+      principal: { displayName: `Supplier guest ${i + 1}`, userType: 'Guest' as const },
     })),
   });
   vendorReview = sandbox.seed.accessReview({
@@ -238,19 +258,36 @@ it('changes a review decision: Change decision brings the buttons back and the n
   ]);
 });
 
-it('decides the items of one review together: one card, a confirmation, and every end recorded', async () => {
+it("accepts the recommendations of a review's 10 items together: one card, a confirmation, Graph's bulk call", async () => {
   const bulk = () => card('items of Partner access review wait on you');
   await bulk().waitFor({ timeout: 20_000 });
+  await expectText(bulk(), '10 items of Partner access review wait on you');
+  // With no reason typed, Graph's bulk call (it takes none; a typed reason is written with each item).
   await press(bulk(), 'Accept recommendations');
-  await expectText(bulk(), 'Decide 4 items at once? 3 items approved and 1 item denied, as recommended.');
+  await expectText(bulk(), 'Decide 10 items at once? 7 items approved and 3 items denied, as recommended.');
   await screenshot(page, '10-bulk-confirm');
   await press(bulk(), 'Yes, accept recommendations');
-  await expectText(bulk(), '4 decisions recorded in Microsoft Entra.');
+  await expectText(bulk(), '10 decisions recorded in Microsoft Entra.');
   await screenshot(page, '11-bulk-done');
   const bulkCalls = sandbox.requests.filter(
     (r) => r.method === 'POST' && r.path.endsWith('/acceptRecommendations'),
   );
   expect(bulkCalls.map((r) => r.callerId)).toEqual([sandbox.users.alex.id.toLowerCase()]);
+});
+
+it('approves all 10 remaining items of a review with one reason, and Graph holds the 10 decisions', async () => {
+  const bulk = () => card('items of Supplier guests review wait on you');
+  await press(bulk(), 'Approve all 10', 'Supplier contracts renewed for 2027');
+  await expectText(bulk(), 'Decide 10 items at once? 10 items approved.');
+  await screenshot(page, '12-approve-all-confirm');
+  await press(bulk(), 'Yes, approve all 10');
+  await expectText(bulk(), '10 decisions recorded in Microsoft Entra.');
+  await screenshot(page, '13-approve-all-done');
+  expect(supplierReview.decisionIds.map((id) => sandbox.state.reviewDecision(id))).toEqual(
+    supplierReview.decisionIds.map(() =>
+      expect.objectContaining({ decision: 'Approve', justification: 'Supplier contracts renewed for 2027' }),
+    ),
+  );
 });
 
 it('posts a card in a channel that subscribed to an access package', async () => {
