@@ -95,4 +95,22 @@ describe('deployment settings', () => {
       await stack.close();
     }
   });
+
+  it('says once, in local mode, that there is nothing to sign in to, and never that you are signed in', async () => {
+    const stack = await startStack({ NOTIFY_DISCOVERY_SECONDS: '0' }, { sandbox: { tenant: 'empty' } });
+    try {
+      const mark = stack.connector.mark();
+      await post(
+        stack.botUrl,
+        messageActivity({ serviceUrl: stack.connector.serviceUrl }, stack.alex, 'sign in'),
+      );
+      await stack.app.bot.idle();
+      const said = stack.connector.calls.slice(mark).map((c) => JSON.stringify(c.activity));
+      expect(said).toHaveLength(1);
+      expect(said[0]).toMatch(/nothing to sign in to/);
+      expect(said[0]).not.toMatch(/signed in\./i);
+    } finally {
+      await stack.close();
+    }
+  });
 });

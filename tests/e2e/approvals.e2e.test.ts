@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page, Request } from 'playwright-core';
 import { startApp } from '../../src/app';
 import type { App } from '../../src/app';
 import { LocalSandboxTokens } from '../../src/auth';
@@ -192,8 +192,21 @@ it('posts every waiting item soonest deadline first, each card with its deadline
 });
 
 it('turns the card into "Approved by you" and Graph recorded the PATCH with the typed justification', async () => {
+  // The Playground's client posts an Action.Submit press to its submit route (an Action.Execute is an invoke).
+  const pressed: string[] = [];
+  const onRequest = (r: Request) => {
+    if (r.method() === 'POST' && r.postData()?.includes('"verb":"approve"'))
+      pressed.push(new URL(r.url()).pathname);
+  };
+  page.on('request', onRequest);
   await press(card('Contoso partner portal'), 'Approve', 'Partner onboarding for Q3');
   await expectText(card('Contoso partner portal'), 'Approved by you');
+  page.off('request', onRequest);
+  // With no setting, a personal chat's card is pressed through Action.Submit and updated in place.
+  expect(pressed).toEqual(['/_conversation/v1/submit']);
+  await expect(
+    page.locator('.ac-adaptiveCard').filter({ hasText: 'Contoso partner portal' }).count(),
+  ).resolves.toBe(1);
   await screenshot(page, '02-approved-by-you');
   const patches = sandbox.requests.filter(
     (r) => r.method === 'PATCH' && r.path.includes(DEMO_IDS.accessPackage.partnerPortalQuestions),
