@@ -33,7 +33,8 @@ interface Wording {
   readonly decidersName?: string;
 }
 
-const DECISION_WORD: Readonly<Record<Decision, string>> = {
+/** A decision as its button names it. */
+export const DECISION_WORD: Readonly<Record<Decision, string>> = {
   Approve: 'Approve',
   Deny: 'Deny',
   DontKnow: "Don't know",
@@ -54,7 +55,8 @@ const RESULT_TONE: Readonly<Record<DecidedResult, Tone>> = {
   NotReviewed: 'Default',
 };
 
-const RESULT_OF: Readonly<Record<Decision, DecidedResult>> = {
+/** The result a recorded decision reads back as. */
+export const RESULT_OF: Readonly<Record<Decision, DecidedResult>> = {
   Approve: 'Approved',
   Deny: 'Denied',
   DontKnow: 'DontKnow',
