@@ -22,8 +22,10 @@ export const MESSAGES = {
   'approvals.bot.someShown': '{count} more already {verb} in this chat: scroll up to decide {them}.',
   'approvals.bot.partialDiscovery':
     'Some requests could not be read from Microsoft Graph ({sources}). The cards above may be incomplete; type "pending" to try again.',
-  'approvals.bot.noHistory': 'You have not decided anything through me yet.',
-  'approvals.bot.historyHeading': 'Your recent decisions:',
+  'approvals.bot.noHistory':
+    'Nothing to show yet: you have not decided anything through me, and nothing I showed you here has been decided. Type "pending" to see what waits for you.',
+  'approvals.bot.historyPageUnknown':
+    'I did not understand {text}. Type "history" for your latest decisions, or "history 2" for the page before.',
   // ---- card actions ----
   'approvals.bot.unknownUser': 'Teams did not say who you are, so nothing was decided. Try again from Teams.',
   'approvals.bot.signInFirst':

@@ -74,6 +74,13 @@ export function formatDateTime(iso: string | null | undefined, now: Date, timeZo
   return `${dayLabel(at, today)} ${time}`;
 }
 
+/** " at 10:42", " on 26 Nov 10:42", or nothing when the time is unknown. */
+export function atTime(iso: string | null | undefined, now: Date, timeZone?: string): string {
+  const formatted = formatDateTime(iso, now, timeZone);
+  if (!formatted) return '';
+  return formatted.includes(' ') ? ` on ${formatted}` : ` at ${formatted}`;
+}
+
 /** "26 Nov", or "26 Nov 2024" in another year. */
 export function formatDay(iso: string | null | undefined, now: Date, timeZone = 'UTC'): string | null {
   const date = parseDate(iso);

@@ -13,6 +13,8 @@ export type {
   FinalCardOptions,
   HelpCardOptions,
   HelpLine,
+  HistoryCardOptions,
+  HistoryEntry,
   ItemCardOptions,
   OutcomeCardOptions,
   SummaryCardOptions,
@@ -31,6 +33,7 @@ export type { BulkChoice, BulkStep, ReviewBatch } from './review-bulk-card';
 export type { RequesterNotice } from './notice-card';
 export { byUrgencyOrder, renderSummaryCard } from './summary-card';
 export { renderHelpCard } from './help-card';
+export { renderHistoryCard } from './history-card';
 /** UTF-16 byte size as Teams counts it, and the cap every rendered card stays under (36 KB). */
 export { CARD_SIZE_LIMIT_BYTES, cardSize } from './size-guard';
 export { cardsDirectory } from './templates';

@@ -1,6 +1,6 @@
 import type { FinalState, PendingItem } from '../domain';
 import { ITEM_KINDS } from '../domain';
-import { formatDateTime, personName } from './format';
+import { atTime, personName } from './format';
 import { itemTitle } from './kinds';
 import { blockText } from './safe-text';
 import { FIRST_LEVEL } from './size-guard';
@@ -27,8 +27,7 @@ export function noticeView(notice: RequesterNotice, options: NoticeCardOptions):
   const { item } = notice;
   const kind = ITEM_KINDS[item.kind];
   const word = notice.result === 'Approved' ? 'Approved' : 'Denied';
-  const formatted = formatDateTime(notice.at, options.now, options.timeZone);
-  const when = formatted ? (formatted.includes(' ') ? ` on ${formatted}` : ` at ${formatted}`) : '';
+  const when = atTime(notice.at, options.now, options.timeZone);
   const by = notice.by ? personName({ id: null, displayName: notice.by }) : null;
   const stage = item.stageNumber ?? null;
   const stages = item.stageCount ?? null;

@@ -4,7 +4,7 @@ import { ITEM_KINDS } from '../domain';
 import { colorOf } from './palette';
 import type { TextColor, Tone } from './palette';
 import { finishCard } from './actions';
-import { formatDateTime, personName } from './format';
+import { atTime, personName } from './format';
 import { itemNoun, itemTitle, portalFor } from './kinds';
 import type { Line } from './safe-text';
 import { blockText, cut, inlineText, inputValue } from './safe-text';
@@ -33,7 +33,8 @@ interface Wording {
   readonly decidersName?: string;
 }
 
-const DECISION_WORD: Readonly<Record<Decision, string>> = {
+/** A decision as its button names it. */
+export const DECISION_WORD: Readonly<Record<Decision, string>> = {
   Approve: 'Approve',
   Deny: 'Deny',
   DontKnow: "Don't know",
@@ -54,18 +55,16 @@ const RESULT_TONE: Readonly<Record<DecidedResult, Tone>> = {
   NotReviewed: 'Default',
 };
 
-const RESULT_OF: Readonly<Record<Decision, DecidedResult>> = {
+/** The result a recorded decision reads back as. */
+export const RESULT_OF: Readonly<Record<Decision, DecidedResult>> = {
   Approve: 'Approved',
   Deny: 'Denied',
   DontKnow: 'DontKnow',
   NotReviewed: 'NotReviewed',
 };
 
-/** " at 10:42", " on 26 Nov 10:42", or nothing when the time is unknown. */
 function when(iso: string | null | undefined, options: { now: Date; timeZone?: string }): string {
-  const formatted = formatDateTime(iso, options.now, options.timeZone);
-  if (!formatted) return '';
-  return formatted.includes(' ') ? ` on ${formatted}` : ` at ${formatted}`;
+  return atTime(iso, options.now, options.timeZone);
 }
 
 function seconds(n: number): string {

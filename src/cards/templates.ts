@@ -15,6 +15,7 @@ export const TEMPLATE_NAMES = [
   'help',
   'notice',
   'review-bulk',
+  'history',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 

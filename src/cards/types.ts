@@ -1,4 +1,12 @@
-import type { Decision, DecisionTarget, Person, ReviewDecision } from '../domain';
+import type {
+  Decision,
+  DecisionTarget,
+  FinalState,
+  OutcomeKind,
+  PendingItem,
+  Person,
+  ReviewDecision,
+} from '../domain';
 
 /**
  * Every verb a card sends: the one list the templates, the cards' code and the bot's verb table share
@@ -135,6 +143,28 @@ export interface HelpCardOptions {
   readonly scope: 'personal' | 'channel' | 'groupChat';
   /** The commands that work in this scope (the bot's command table). */
   readonly commands: readonly HelpLine[];
+}
+
+/** One line of `history`: an item, how it ended as Graph showed it, and the viewer's own presses on it. */
+export interface HistoryEntry {
+  /** The item as the bot keeps it; null once only the audit remembers it. */
+  readonly item: PendingItem | null;
+  /** The audit's title (Graph's words), for an item the bot no longer keeps. */
+  readonly title: string;
+  /** How the item ended, as Graph showed it; null while unknown. */
+  readonly final: FinalState | null;
+  /** What the viewer pressed on it and what came of each press, newest first. */
+  readonly attempts: readonly { readonly decision: Decision; readonly outcome: OutcomeKind }[];
+}
+
+export interface HistoryCardOptions {
+  /** The viewer's Entra object id: their own decisions read "by you". */
+  readonly viewerId: string;
+  /** 1-based, within 1..pages. */
+  readonly page: number;
+  readonly pages: number;
+  readonly now: Date;
+  readonly timeZone?: string;
 }
 
 /** Thrown only for bugs: a missing or broken template. */

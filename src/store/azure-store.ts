@@ -26,6 +26,7 @@ import {
   checkClaim,
   mergeApprovers,
   mergeItem,
+  newestFirst,
   nextFinal,
   pendingDiff,
   targetKey,
@@ -113,6 +114,8 @@ type TableName = (typeof TABLES)[number];
 const ONE = '';
 const REFS = 'refs';
 const SUBS = 'subs';
+/** Row keys in a user's partition of Users, one per item that had a card in their chat. */
+const SHOWN = 'shown!';
 /** Row kinds in an outbox shard (see the outbox section below). */
 const LEASE = 'l!';
 const QUEUE = 'q!';
@@ -124,6 +127,10 @@ const AFTER_BANG = '"';
 const ORDER_CEILING = 9_000_000_000_000_000;
 /** Error texts stay well inside one string property. */
 const MAX_ERROR_CHARS = 8000;
+
+function shownRow(recipientId: string, itemKey: string) {
+  return { partitionKey: safeKey(userKey(recipientId)), rowKey: `${SHOWN}${safeKey(itemKey)}`, itemKey };
+}
 
 /** The part of an outbox entry that changes; kept as one JSON property so a claim can merge it in one go. */
 interface OutboxStatus {
@@ -372,6 +379,19 @@ export class AzureStore implements Store {
       ...props,
     });
     if (!created) await this.codec.drop(blobs);
+    // The recipient's index of the items that had a card in their chat (finishedShownTo).
+    if (copy.recipientId !== null) await this.t.Users.upsertReplace(shownRow(copy.recipientId, copy.itemKey));
+  }
+
+  async finishedShownTo(userId: string, limit: number): Promise<readonly StoredItem[]> {
+    if (limit <= 0) return [];
+    const partition = `PartitionKey eq ${quote(safeKey(userKey(userId)))}`;
+    const range = `RowKey ge ${quote(SHOWN)} and RowKey lt ${quote(`shown${AFTER_BANG}`)}`;
+    const keys: string[] = [];
+    for await (const e of this.t.Users.list(`${partition} and ${range}`)) keys.push(str(e, 'itemKey') ?? '');
+    // One read per item shown: the partition holds no order by final state. Only "history" asks.
+    const items = await mapLimit(keys, this.concurrency, (key) => this.getItem(key));
+    return newestFirst(items.filter((i): i is StoredItem => i?.final != null)).slice(0, limit);
   }
 
   async copiesOf(itemKey: string): Promise<readonly CardCopy[]> {
@@ -998,6 +1018,13 @@ export class AzureStore implements Store {
       if ((await this.json<FinalState | null>(e, 'final')) === null) continue;
       const key = str(e, 'key') ?? '';
       const partition = `PartitionKey eq ${quote(safeKey(key))}`;
+      for await (const row of this.t.Copies.list(partition)) {
+        const recipient = (await this.json<CardCopy>(row, 'copy')).recipientId;
+        if (recipient !== null) {
+          const shown = shownRow(recipient, key);
+          await this.t.Users.delete(shown.partitionKey, shown.rowKey);
+        }
+      }
       for (const table of [this.t.Copies, this.t.Reminders]) {
         for await (const row of table.list(partition)) {
           await table.delete(row.partitionKey ?? '', row.rowKey ?? '');

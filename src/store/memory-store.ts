@@ -6,6 +6,7 @@ import {
   checkClaim,
   mergeApprovers,
   mergeItem,
+  newestFirst,
   nextFinal,
   pendingDiff,
   targetKey,
@@ -123,6 +124,18 @@ export class MemoryStore implements Store {
 
   async copiesOf(itemKey: string): Promise<readonly CardCopy[]> {
     return [...(this.copies.get(itemKey) ?? [])];
+  }
+
+  async finishedShownTo(userId: string, limit: number): Promise<readonly StoredItem[]> {
+    if (limit <= 0) return [];
+    const id = userKey(userId);
+    const shown: StoredItem[] = [];
+    for (const [key, copies] of this.copies) {
+      const stored = this.items.get(key);
+      if (stored?.final && copies.some((c) => c.recipientId !== null && userKey(c.recipientId) === id))
+        shown.push(stored);
+    }
+    return newestFirst(shown).slice(0, limit);
   }
 
   // ---- Conversation references ----

@@ -1,6 +1,6 @@
 import type { FinalState, PendingItem } from '../domain';
 import { kindOf } from '../domain';
-import type { ClaimRequest, PendingDiff, SubscriptionTarget } from './types';
+import type { ClaimRequest, PendingDiff, StoredItem, SubscriptionTarget } from './types';
 
 /**
  * The rules every Store implementation shares, kept in one place so that the engines cannot drift on
@@ -95,6 +95,21 @@ export function pendingDiff(previous: readonly string[], next: readonly string[]
     added: [...after].filter((k) => !before.has(k)),
     vanished: [...before].filter((k) => !after.has(k)),
   };
+}
+
+/** The order `finishedShownTo` answers in: the most recently changed first, then by key. */
+export function newestFirst(items: readonly StoredItem[]): StoredItem[] {
+  return [...items].sort((a, b) =>
+    a.updatedAt !== b.updatedAt
+      ? a.updatedAt < b.updatedAt
+        ? 1
+        : -1
+      : a.key < b.key
+        ? -1
+        : a.key > b.key
+          ? 1
+          : 0,
+  );
 }
 
 export function uniqueKeys(itemKeys: readonly string[]): readonly string[] {

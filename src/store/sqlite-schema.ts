@@ -127,6 +127,13 @@ const MIGRATIONS: readonly Migration[] = [
       INSERT INTO meta (key, value, at) VALUES ('generation', 0, NULL);
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- "history" lists the items that had a card in one person's chat: their copies by recipient.
+      CREATE INDEX card_copies_by_recipient ON card_copies (lower(json_extract(copy, '$.recipientId')));
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -539,6 +539,11 @@ export class SqliteStore implements Store {
     return this.sql.copiesOf.all(itemKey).map((text) => parse<CardCopy>(text));
   }
 
+  async finishedShownTo(userId: string, limit: number): Promise<readonly StoredItem[]> {
+    if (limit <= 0) return [];
+    return this.sql.finishedShownTo.all(userKey(userId), limit).map(toItem);
+  }
+
   // ---- Conversation references ----
 
   async saveReference(reference: StoredReference): Promise<void> {
@@ -856,6 +861,12 @@ function prepare(db: Db) {
       'INSERT OR IGNORE INTO card_copies (item_key, conversation_id, activity_id, copy) VALUES (?, ?, ?, ?)',
     ),
     copiesOf: column<[string], string>(db, 'SELECT copy FROM card_copies WHERE item_key = ? ORDER BY seq'),
+    finishedShownTo: statement<[string, number], ItemRow>(
+      db,
+      `SELECT * FROM items WHERE final IS NOT NULL AND key IN (
+         SELECT item_key FROM card_copies WHERE lower(json_extract(copy, '$.recipientId')) = ?)
+       ORDER BY updated_at DESC, key LIMIT ?`,
+    ),
 
     upsertReference: statement<[string, string, string]>(
       db,

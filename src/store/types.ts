@@ -235,6 +235,11 @@ export interface Store {
   addCopy(copy: CardCopy): Promise<void>;
   /** In the order they were added. */
   copiesOf(itemKey: string): Promise<readonly CardCopy[]>;
+  /**
+   * The items that had a card in `userId`'s own chat (a copy with them as recipient) and have a final
+   * state, whoever decided them: the most recently changed first (`updatedAt`), at most `limit`.
+   */
+  finishedShownTo(userId: string, limit: number): Promise<readonly StoredItem[]>;
 
   // Conversation references
 

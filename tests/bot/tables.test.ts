@@ -107,7 +107,7 @@ describe('the command table', () => {
     }
     expect(listed('personal')).toEqual([
       'pending',
-      'history',
+      'history | history 2',
       'sign in',
       'sign out',
       'settings',
@@ -130,6 +130,7 @@ describe('the command table', () => {
     });
     expect(findCommand('subscriptions')?.command.name).toBe('subscriptions');
     expect(findCommand('quiet 22:00-07:00 Europe/Berlin')?.rest).toBe('22:00-07:00 Europe/Berlin');
+    expect(findCommand('History  2')).toMatchObject({ command: { name: 'history' }, rest: '2' });
     // Words after a command that takes none make it something else.
     expect(findCommand('pending please')).toBeNull();
     expect(findCommand('pendingx')).toBeNull();

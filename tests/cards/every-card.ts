@@ -1,5 +1,6 @@
 import {
   renderHelpCard,
+  renderHistoryCard,
   renderItemCard,
   renderNoticeCard,
   renderReviewBulkCard,
@@ -7,9 +8,9 @@ import {
   renderSummaryCard,
   renderWorkingCard,
 } from '../../src/cards';
-import type { AdaptiveCard } from '../../src/cards';
+import type { AdaptiveCard, HistoryEntry } from '../../src/cards';
 import type { Outcome } from '../../src/domain';
-import { accessReview, ALL_ITEMS, megan, NOW, pimRole } from './fixtures';
+import { accessPackage, accessReview, alex, ALL_ITEMS, megan, NOW, pimGroup, pimRole } from './fixtures';
 
 /** The options item cards are rendered with in the template-wide checks. */
 export const CARD_OPTIONS = {
@@ -21,6 +22,46 @@ export const CARD_OPTIONS = {
 };
 
 const HELP_LINES = [{ command: 'pending', description: 'Show what waits for your decision' }];
+
+/** `history` entries of every shape: decided by the viewer or by another, closed, forgotten, not recorded. */
+export const HISTORY_ENTRIES: readonly HistoryEntry[] = [
+  {
+    item: accessPackage,
+    title: '',
+    final: {
+      result: 'Approved',
+      by: alex,
+      at: '2025-11-26T10:42:00Z',
+      justification: 'Fine',
+      changeable: false,
+    },
+    attempts: [{ decision: 'Approve', outcome: 'recorded' }],
+  },
+  {
+    item: pimGroup,
+    title: '',
+    final: { result: 'Denied', by: megan, at: null, justification: 'Not needed', changeable: false },
+    attempts: [{ decision: 'Approve', outcome: 'alreadyDecided' }],
+  },
+  {
+    item: accessReview,
+    title: '',
+    final: { result: 'closed', by: null, at: null, justification: null, changeable: false },
+    attempts: [],
+  },
+  {
+    item: accessReview,
+    title: '',
+    final: null,
+    attempts: [{ decision: 'NotReviewed', outcome: 'recorded' }],
+  },
+  {
+    item: null,
+    title: 'Review: Adele Vance',
+    final: null,
+    attempts: [{ decision: 'Deny', outcome: 'throttled' }],
+  },
+];
 
 /** Every card the bot can send, for each kind and outcome: what template-wide checks run over. */
 export function everyCard(options: Parameters<typeof renderItemCard>[1]): AdaptiveCard[] {
@@ -76,6 +117,8 @@ export function everyCard(options: Parameters<typeof renderItemCard>[1]): Adapti
     renderItemCard({ ...pimRole, action: 'selfExtend' }, options),
     renderSummaryCard(ALL_ITEMS, { max: 2, now: NOW }),
     renderSummaryCard([], { max: 2, now: NOW }),
+    renderHistoryCard(HISTORY_ENTRIES, { viewerId: alex.id, page: 2, pages: 3, now: NOW }),
+    renderHistoryCard([], { viewerId: alex.id, page: 1, pages: 1, now: NOW }),
     renderHelpCard({ scope: 'personal', commands: HELP_LINES }),
     renderHelpCard({ scope: 'channel', commands: HELP_LINES }),
     renderHelpCard({ scope: 'groupChat', commands: HELP_LINES }),

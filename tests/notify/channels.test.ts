@@ -155,8 +155,11 @@ describe('channel subscriptions', () => {
       requestId: expect.any(String),
       justificationLength: 'Design onboarding'.length,
     });
-    expect(await say(personal(), stack.megan, 'history')).toMatch(
-      /UTC: Approve for .*Design system library: recorded$/m,
+    const asked = stack.connector.requests.length;
+    await post(stack.botUrl, messageActivity(personal(), stack.megan, 'history'));
+    const history = stack.connector.requests.slice(asked).find((r) => r.method === 'POST');
+    expect(cardText(cardOf(history?.activity))).toMatch(
+      /Design system library .*Approved by you at \d\d:\d\d .*Your justification .*Design onboarding .*You pressed Approve: recorded\./,
     );
   });
 

@@ -267,6 +267,49 @@ export function describeStoreContract(
         expect(await store.copiesOf('accessPackage:none:none')).toEqual([]);
         expect((await store.size()).copies).toBe(4);
       });
+
+      it("lists the ended items that had a card in a user's chat, whoever ended them, the latest first", async () => {
+        const keys = [1, 2, 3, 4, 5].map((n) => itemKey(item(n).target));
+        const [k1, k2, k3, k4, k5] = keys as [string, string, string, string, string];
+        for (const n of [1, 2, 3, 4, 5]) await store.putItem(item(n), ALEX);
+        await store.addCopy(copy(k1, 'a:alex', '1:1'));
+        await store.addCopy(copy(k2, 'a:alex', '1:2'));
+        await store.addCopy(copy(k2, '19:channel@thread.tacv2', '1:3'));
+        // In a channel only, in Megan's chat only, and still open: none of them is Alex's.
+        await store.addCopy({
+          ...copy(k3, '19:channel@thread.tacv2', '1:4'),
+          scope: 'channel',
+          recipientId: null,
+        });
+        await store.addCopy({ ...copy(k4, 'a:megan', '1:5'), recipientId: MEGAN.toUpperCase() });
+        await store.addCopy(copy(k5, 'a:alex', '1:6'));
+        const byMegan: FinalState = {
+          result: 'Denied',
+          by: { id: MEGAN, displayName: 'Megan Bowen' },
+          at: '2026-11-26T10:42:00Z',
+          justification: 'Not needed',
+          changeable: false,
+        };
+        const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
+        for (const key of [k2, k3, k4, k1]) {
+          await store.finishItem(key, byMegan);
+          await pause();
+        }
+        const alex = await store.finishedShownTo(ALEX.toUpperCase(), 10);
+        expect(alex.map((s) => s.key)).toEqual([k1, k2]);
+        expect(alex[0]).toEqual(await store.getItem(k1));
+        expect(alex[0]?.final).toEqual(byMegan);
+        expect((await store.finishedShownTo(ALEX, 1)).map((s) => s.key)).toEqual([k1]);
+        expect((await store.finishedShownTo(MEGAN.toLowerCase(), 10)).map((s) => s.key)).toEqual([k4]);
+        expect(await store.finishedShownTo(ALEX, 0)).toEqual([]);
+        expect(await store.finishedShownTo('00000000-0000-0000-0000-000000000000', 10)).toEqual([]);
+
+        // Forgotten with their copies, they are listed no more.
+        await store.forgetBefore(Date.now() + 60_000);
+        expect(await store.finishedShownTo(ALEX, 10)).toEqual([]);
+        await store.finishItem(k5, byMegan);
+        expect((await store.finishedShownTo(ALEX, 10)).map((s) => s.key)).toEqual([k5]);
+      });
     });
 
     describe('conversation references', () => {

@@ -1,30 +1,8 @@
-import type { Decision, OutcomeKind } from '../../domain';
 import { message } from '../../messages';
 import { actingUser } from '../actions';
+import { showHistory } from './history';
 import { deliverPending } from './pending';
 import type { Command } from './types';
-
-/** The button pressed, in the words the cards use. */
-const PRESSED: Readonly<Record<Decision, string>> = {
-  Approve: 'Approve',
-  Deny: 'Deny',
-  DontKnow: "Don't know",
-  NotReviewed: 'Reset',
-};
-
-/** What came of it, as the person was told. */
-const RESULT: Readonly<Partial<Record<OutcomeKind, string>>> = {
-  recorded: 'recorded',
-  alreadyDecided: 'already decided by someone else',
-  notFound: 'not waiting on you any more',
-  forbidden: 'not yours to decide',
-  reviewClosed: 'the review had ended',
-  throttled: 'Microsoft Graph was busy; not recorded',
-  unavailable: 'Microsoft Graph did not answer; not recorded',
-  invalid: 'not accepted',
-  needsJustification: 'a reason was needed',
-  signInRequired: 'sign-in had expired',
-};
 
 /** Commands about the person typing: what waits on them, what they decided, and sign-in. */
 export const PERSONAL_COMMANDS: readonly Command[] = [
@@ -38,22 +16,12 @@ export const PERSONAL_COMMANDS: readonly Command[] = [
   {
     name: 'history',
     scopes: ['personal'],
-    help: { usage: 'history', summary: 'Show the last ten decisions you made through me' },
-    run: async ({ context }, deps) => {
-      const userId = context.activity.from?.aadObjectId;
-      if (!userId) return;
-      const entries = await deps.store.auditFor(userId, 10);
-      if (entries.length === 0) {
-        await context.sendActivity(message('approvals.bot.noHistory'));
-        return;
-      }
-      // Titles are Graph's words: markdown in them is dropped so a title cannot become a link.
-      const lines = entries.map(
-        (e) =>
-          `- ${e.at.slice(0, 16).replace('T', ' ')} UTC: ${PRESSED[e.decision]} for ${e.title.replace(/[[\]<>*_`]/g, '')}: ${RESULT[e.outcome] ?? e.outcome}`,
-      );
-      await context.sendActivity(`${message('approvals.bot.historyHeading')}\n\n${lines.join('\n')}`);
+    takesWords: true,
+    help: {
+      usage: 'history | history 2',
+      summary: 'Show what you and others decided on your cards, newest first; 2 for the page before',
     },
+    run: showHistory,
   },
   {
     name: 'sign in',
