@@ -2,6 +2,26 @@ import type { AdaptiveCard } from '../../src/cards';
 import { CARD_OPTIONS, everyCard } from './every-card';
 import { walk } from './helpers';
 
+/** A theme's card background per container style, and its text colours per Adaptive Cards colour name. */
+interface Theme {
+  readonly backgrounds: { readonly default: string; readonly emphasis: string };
+  readonly foreground: Partial<Record<string, { readonly default: string; readonly subtle: string }>>;
+}
+
+/**
+ * Teams' high-contrast theme: Microsoft publishes no Adaptive Cards host config for it, so the colours are
+ * those of Fluent's Teams high-contrast palette (@fluentui/tokens: canvas #000000, canvas text #ffffff,
+ * highlight #1aebff, hyperlink #ffff00), with no subtle variant. UNCERTAIN which of them Teams gives
+ * "accent", so each is played; only the colours the cards may use are known here, and any other fails.
+ */
+const highContrast = (accent: string): Theme => ({
+  backgrounds: { default: '#000000', emphasis: '#000000' },
+  foreground: {
+    default: { default: '#ffffff', subtle: '#ffffff' },
+    accent: { default: accent, subtle: accent },
+  },
+});
+
 /**
  * Teams' foreground and background colours for cards, per theme and container style, from the host
  * configs Microsoft publishes with the Adaptive Cards designer (samples/HostConfig/microsoft-teams-light.json
@@ -28,7 +48,10 @@ const THEMES = {
       attention: { default: '#d74654', subtle: '#e5d74654' },
     },
   },
-} as const;
+  'high contrast, accent as highlight': highContrast('#1aebff'),
+  'high contrast, accent as hyperlink': highContrast('#ffff00'),
+  'high contrast, accent as text': highContrast('#ffffff'),
+} as const satisfies Record<string, Theme>;
 
 type Rgb = readonly [number, number, number];
 
@@ -81,14 +104,18 @@ function texts(
 describe('card colours', () => {
   const cards = everyCard(CARD_OPTIONS);
 
-  it('keep 4.5:1 contrast for every text of every card in Teams light and dark themes', () => {
+  it("keep 4.5:1 contrast for every text of every card in Teams' light, dark and high-contrast themes", () => {
     const failures = new Set<string>();
     let checked = 0;
     for (const card of cards)
       for (const t of texts(card))
-        for (const [name, theme] of Object.entries(THEMES)) {
-          const palette = theme.foreground[t.color as keyof typeof theme.foreground];
+        for (const [name, theme] of Object.entries(THEMES) as [string, Theme][]) {
+          const palette = theme.foreground[t.color];
           const bg = theme.backgrounds[t.style];
+          if (!palette) {
+            failures.add(`${name}: ${t.color} has no known colour "${t.text.slice(0, 40)}"`);
+            continue;
+          }
           const ratio = contrast(over(palette[t.subtle ? 'subtle' : 'default'], bg), parse(bg).rgb);
           checked += 1;
           if (ratio < 4.5)
@@ -107,6 +134,8 @@ describe('card colours', () => {
     expect(contrast(parse(THEMES.dark.foreground.attention.default).rgb, parse('#2d2c2c').rgb)).toBeLessThan(
       4.5,
     );
+    // The light theme's accent would be too faint on the high-contrast black.
+    expect(contrast(parse(light.foreground.accent.default).rgb, parse('#000000').rgb)).toBeLessThan(4.5);
     expect(contrast(parse('#000000').rgb, parse('#ffffff').rgb)).toBeCloseTo(21, 5);
   });
 });
