@@ -336,6 +336,8 @@ export function notifyCards(settings: CardSettings, now: () => Date = () => new 
     digest: (items, max) => renderSummaryCard(items, summary(max)),
     urgentFirst: (items) => byUrgencyOrder(items, summary(items.length)),
     notice: (notice) => renderNoticeCard(notice, { now: now(), timeZone: settings.timeZone }),
+    // Sent to the reviewer's personal chat.
+    reviewBulk: (batch) => views.reviewBulkCard(batch, { kind: 'offer' }, false),
   };
 }
 

@@ -15,6 +15,7 @@ import {
 } from './entries';
 import type { RateLimiter, SendScope } from './rate-limit';
 import type { Delivered, DeliveryFailure, NotifyCards, ReferenceJson, TeamsDelivery } from './types';
+import { bulkCopyKey, openBatchOf } from './review-batches';
 
 export interface WorkerOptions {
   /** This process's claim owner (instance id + pid): a restarted process is a new owner. */
@@ -469,7 +470,8 @@ export class DeliveryWorker {
     const key = entry.itemKey;
     const stored = key ? await store.getItem(key) : null;
     if (!key || !stored) return { kind: 'dead', error: `no stored item ${key ?? '(none)'}` };
-    if (stored.final) {
+    const payload = itemPayload(entry);
+    if (stored.final && !payload.reviewItems) {
       this.counters.skipped += 1;
       return done(null, 'decided before its card went out');
     }
@@ -478,10 +480,21 @@ export class DeliveryWorker {
     if (target.userId && (await store.isUnreachable(target.userId)))
       return { kind: 'dead', error: 'the user blocked the bot (MessageWritesBlocked)' };
 
+    // A review's one card stands for its items still open and waiting on the recipient when it goes out.
+    const batch =
+      payload.reviewItems && payload.recipientId && stored.item.kind === 'accessReview'
+        ? await openBatchOf(store, stored.item, payload.reviewItems, payload.recipientId)
+        : null;
+    const copyKey = batch ? bulkCopyKey(batch.target) : key;
+    if (batch?.items.length === 0) {
+      this.counters.skipped += 1;
+      return done(null, 'its review was decided before its card went out');
+    }
+
     // A copy in this conversation means the card is there already: sent by the install flow or by an
     // earlier claim of this entry that died between the send and completing the entry.
     const since = entry.kind === 'reminder' ? entry.createdAt : 0;
-    const copies = await store.copiesOf(key);
+    const copies = await store.copiesOf(copyKey);
     const existing = copies.find(
       (c) => c.conversationId === target.conversationId && Date.parse(c.sentAt) >= since,
     );
@@ -490,14 +503,15 @@ export class DeliveryWorker {
       return done(existing.activityId, 'already in this conversation');
     }
 
-    const payload = itemPayload(entry);
     const personal = target.scope === 'personal';
-    const card: AdaptiveCard = this.deps.cards.item(stored, {
-      canAct: personal ? !!payload.recipientId && stored.approverIds.includes(payload.recipientId) : true,
-      refreshUserIds: await this.refreshUsers(stored, personal ? target.userMri : null),
-      shared: !personal,
-      ...(payload.prompt ? { prompt: payload.prompt } : {}),
-    });
+    const card: AdaptiveCard = batch
+      ? this.deps.cards.reviewBulk(batch)
+      : this.deps.cards.item(stored, {
+          canAct: personal ? !!payload.recipientId && stored.approverIds.includes(payload.recipientId) : true,
+          refreshUserIds: await this.refreshUsers(stored, personal ? target.userMri : null),
+          shared: !personal,
+          ...(payload.prompt ? { prompt: payload.prompt } : {}),
+        });
 
     let conversation = await this.conversationFor(target);
     if (!conversation.ok) return conversation.settlement;
@@ -514,7 +528,7 @@ export class DeliveryWorker {
       if (result.ok) {
         // The copy first: once it is recorded, a crash before completing the entry does not send again.
         await store.addCopy({
-          itemKey: key,
+          itemKey: copyKey,
           conversationId: result.conversationId,
           activityId: result.activityId,
           scope: reference.scope,

@@ -13,9 +13,11 @@ import {
   noticeEntry,
   personalKey,
   reminderEntry,
+  reviewSendEntry,
   sendEntry,
 } from './entries';
 import { nextLocalTime, quietUntil } from './quiet-hours';
+import { bulkCopyKey, reviewBatches } from './review-batches';
 import { targetsOf } from './subscriptions';
 import type { ApproverAccess } from './types';
 
@@ -326,11 +328,16 @@ export class Discovery {
     }
 
     // Items the approver already has a card for (from the install flow or "pending") are not news.
-    const news: string[] = [];
+    const newItems: StoredItem[] = [];
     for (const stored of fresh) {
       const copies = await store.copiesOf(stored.key);
-      if (!copies.some((c) => c.recipientId === approverId)) news.push(stored.key);
+      if (!copies.some((c) => c.recipientId === approverId)) newItems.push(stored);
     }
+    const news = newItems.map((s) => s.key);
+    // Several new items of one review come as one card, to decide them together.
+    const batches = reviewBatches(newItems);
+    const batched = new Set(batches.flatMap((b) => b.items.map((i) => itemKey(i.target))));
+    const cards = news.filter((key) => !batched.has(key)).length + batches.length;
     if (news.length > 0) {
       const preferences = await store.preferencesOf(approverId);
       const notBefore = quietUntil(now, preferences.quietHours) ?? now;
@@ -339,7 +346,7 @@ export class Discovery {
         const zone = preferences.quietHours?.timeZone ?? settings.timeZone;
         const at = Math.max(nextLocalTime(now, settings.digestHour * 60, zone), notBefore);
         entries.push(digestEntry(approverId, null, `day:${new Date(at).toISOString().slice(0, 10)}`, at));
-      } else if (news.length > settings.digestThreshold) {
+      } else if (cards > settings.digestThreshold) {
         // The same new set names the same digest, so a cycle repeated after a crash does not send two.
         const round = createHash('sha256')
           .update([...news].sort().join('\n'))
@@ -347,7 +354,17 @@ export class Discovery {
           .slice(0, 32);
         entries.push(digestEntry(approverId, news, `new:${round}`, notBefore));
       } else {
-        for (const key of news) entries.push(sendEntry(key, personalKey(approverId), approverId, notBefore));
+        for (const key of news)
+          if (!batched.has(key)) entries.push(sendEntry(key, personalKey(approverId), approverId, notBefore));
+        for (const batch of batches)
+          entries.push(
+            reviewSendEntry(
+              batch.items.map((i) => itemKey(i.target)),
+              bulkCopyKey(batch.target),
+              approverId,
+              notBefore,
+            ),
+          );
       }
     }
     report.enqueued += await this.enqueue(entries);

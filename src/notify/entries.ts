@@ -13,6 +13,8 @@ export interface ItemPayload {
   readonly recipientId: string | null;
   /** reminder: the line above the buttons, e.g. "Reminder: this review ends on 3 Dec 17:00". */
   readonly prompt?: string;
+  /** send: one card for these items of this item's review, those still waiting on the recipient. */
+  readonly reviewItems?: readonly string[];
 }
 
 /** update: one posted copy, to be brought to the item's final state. */
@@ -88,7 +90,13 @@ export function noticeEntry(itemKey: string, notice: NoticePayload, notBefore: n
 export function itemPayload(entry: OutboxEntry): ItemPayload {
   const p = entry.payload;
   const prompt = str(p.prompt);
-  return { recipientId: str(p.recipientId), ...(prompt ? { prompt } : {}) };
+  return {
+    recipientId: str(p.recipientId),
+    ...(prompt ? { prompt } : {}),
+    ...(Array.isArray(p.reviewItems)
+      ? { reviewItems: p.reviewItems.filter((k): k is string => typeof k === 'string') }
+      : {}),
+  };
 }
 
 export function updatePayload(entry: OutboxEntry): UpdatePayload | null {
@@ -195,6 +203,25 @@ export function finalUpdateEntry(
 export const digestCopyKey = (dedupeKey: string): string => `digest:${dedupeKey}`;
 
 /** `round` names the occasion: a discovery cycle for a flood, a day for a digest-preferring approver. */
+/** The one card for a review's items waiting on `approverId`, sent once per review and chat. */
+export function reviewSendEntry(
+  itemKeys: readonly string[],
+  copyKey: string,
+  approverId: string,
+  notBefore: number,
+): NewOutboxEntry {
+  const conversationKey = personalKey(approverId);
+  const payload: ItemPayload = { recipientId: approverId, reviewItems: itemKeys };
+  return {
+    kind: 'send',
+    conversationKey,
+    itemKey: itemKeys[0] ?? null,
+    payload: { ...payload },
+    dedupeKey: `send:${copyKey}:${conversationKey}`,
+    notBefore,
+  };
+}
+
 export function digestEntry(
   approverId: string,
   itemKeys: readonly string[] | null,

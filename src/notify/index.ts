@@ -19,6 +19,7 @@ export { PUSH_TOLERANCE_MS, PushGate, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPu
 export type { PushRequest } from './push';
 export { nextLocalTime, parseWindow, quietUntil } from './quiet-hours';
 export { channelIdOf, nameId, parseFilter, targetsOf } from './subscriptions';
+export { BULK_MIN_ITEMS, bulkCopyKey, openReviewBatch, reviewBatches } from './review-batches';
 export { channelKey, digestCopyKey, digestEntry, personalKey, refreshUsersOf } from './entries';
 export type {
   ApproverAccess,

@@ -1,5 +1,5 @@
 import type { UserGovernance } from '../graph';
-import type { AdaptiveCard, RequesterNotice } from '../cards';
+import type { AdaptiveCard, RequesterNotice, ReviewBatch } from '../cards';
 import type { StoredItem, StoredReference } from '../store';
 import type { FinalState } from '../domain';
 import type { PendingItem } from '../domain';
@@ -89,6 +89,8 @@ export interface NotifyCards {
   digest(items: readonly PendingItem[], max: number): AdaptiveCard;
   /** The same items, most urgent first (the order the digest lists them). */
   urgentFirst(items: readonly PendingItem[]): readonly PendingItem[];
+  /** One card for the items of one access review waiting on the recipient, to decide them together. */
+  reviewBulk(batch: ReviewBatch): AdaptiveCard;
   /** What a requester is told when an approver decides their request through the bot. */
   notice(notice: RequesterNotice): AdaptiveCard;
 }

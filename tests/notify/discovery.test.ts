@@ -3,7 +3,7 @@ import type { DecisionTarget } from '../../src/domain';
 import { digestCopyKey, digestEntry } from '../../src/notify';
 import { DEMO_IDS } from '../../src/sandbox';
 import { syntheticItem } from '../../src/store';
-import { cardText, installActivity, messageActivity, post } from '../support/teams';
+import { cardActions, cardText, installActivity, messageActivity, post } from '../support/teams';
 import type { TeamsUser } from '../support/teams';
 import {
   BOT,
@@ -108,6 +108,55 @@ describe('discovery', () => {
     const again = stack.connector.requests.length;
     await cycle();
     expect(newSends(again)).toEqual([]);
+  });
+
+  it("sends one card for a new review's 10 items waiting on the reviewer, and pressing it decides them all", async () => {
+    await install(stack.alex);
+    const review = stack.sandbox.seed.accessReview({
+      displayName: 'Contractor access review',
+      reviewers: [stack.alex.aadObjectId],
+      settings: { recommendationsEnabled: true },
+      decisions: Array.from({ length: 10 }, (_, i) => ({
+        principal: { displayName: `Contractor ${i + 1}`, userType: 'Guest' as const },
+        recommendation: i < 6 ? ('Approve' as const) : ('Deny' as const),
+      })),
+    });
+    const before = stack.connector.requests.length;
+    const report = await cycle();
+    expect(report.added).toBe(10);
+    const sends = newSends(before);
+    expect(sends.map((r) => cardText(cardOf(r.activity)).match(/\d+ items of .* wait on you/)?.[0])).toEqual([
+      '10 items of Contractor access review wait on you',
+    ]);
+    expect(sends[0]?.conversationId).toBe(personalConversationId(stack.alex));
+    // The card is recorded under the review, so a repeated cycle or a restart does not send it again.
+    const again = stack.connector.requests.length;
+    await cycle();
+    expect(newSends(again)).toEqual([]);
+
+    // Accept recommendations, confirmed: Graph's bulk call, and every item ends as recommended.
+    const card = cardOf(sends[0]?.activity);
+    const pressOn = async (current: unknown, title: string) => {
+      const action = cardActions(current).find((a) => a.title === title);
+      if (!action) throw new Error(`no button ${title}`);
+      const mark = stack.connector.requests.length;
+      await post(stack.botUrl, {
+        ...messageActivity(personal(), stack.alex, '', { ...action.data }),
+        replyToId: sends[0]?.activityId,
+      });
+      await stack.app.bot.idle();
+      const updated = stack.connector.requests
+        .slice(mark)
+        .find((r) => r.method === 'PUT' && r.activityId === sends[0]?.activityId);
+      return cardOf(updated?.activity);
+    };
+    const confirm = await pressOn(card, 'Accept recommendations');
+    expect(cardText(confirm)).toContain('Decide 10 items at once? 6 items approved and 4 items denied');
+    const done = await pressOn(confirm, 'Yes, accept recommendations');
+    expect(cardText(done)).toContain('10 decisions recorded in Microsoft Entra.');
+    expect(review.decisionIds.map((id) => stack.sandbox.state.reviewDecision(id)?.decision)).toEqual(
+      Array.from({ length: 10 }, (_, i) => (i < 6 ? 'Approve' : 'Deny')),
+    );
   });
 
   it('sends one digest and the most urgent few when many requests arrive at once', async () => {

@@ -3,7 +3,7 @@ import { recommendedDecision } from '../../cards';
 import type { BulkStep, ReviewBatch } from '../../cards';
 import type { AccessReviewPending, Decision, Outcome } from '../../domain';
 import { hasWords, itemKey, sameTarget } from '../../domain';
-import type { Store } from '../../store';
+import { openReviewBatch } from '../../notify';
 import type { BulkPress } from '../action-data';
 import { actingUser, say, withTimeout } from './decide';
 import type { ActionDeps, ActionHandler, ActionResult, Press } from './types';
@@ -14,23 +14,6 @@ import type { ActionDeps, ActionHandler, ActionResult, Press } from './types';
  * words (typed, or required by the review) each item is written on its own, since the bulk call takes none.
  * "Approve all" and "Deny all" are written item by item (Graph's batchRecordDecisions is for administrators).
  */
-
-/** The open items of the pressed item's review (same instance and stage) that wait on `userId`. */
-async function batchOf(store: Store, pressed: AccessReviewPending, userId: string): Promise<ReviewBatch> {
-  const keys = new Set([itemKey(pressed.target), ...(await store.pendingFor(userId))]);
-  const items: AccessReviewPending[] = [];
-  for (const key of keys) {
-    const stored = await store.getItem(key);
-    const item = stored?.item;
-    if (!stored || stored.final || item?.kind !== 'accessReview') continue;
-    if (!stored.approverIds.includes(userId.toLowerCase())) continue;
-    const t = item.target;
-    const p = pressed.target;
-    if (t.definitionId === p.definitionId && t.instanceId === p.instanceId && t.stageId === p.stageId)
-      items.push(item);
-  }
-  return { target: pressed.target, items };
-}
 
 /** What each item gets: the recommendation, or the same decision for all; null leaves the item as it is. */
 function decisionFor(item: AccessReviewPending, choice: BulkPress['choice']): Decision | null {
@@ -63,7 +46,7 @@ export const bulk: ActionHandler<BulkPress> = async (action, press, deps) => {
     return say('approvals.bot.cardMismatch', deps);
   const user = actingUser(press.context.activity);
   if (!user) return say('approvals.bot.unknownUser', deps);
-  const batch = await batchOf(deps.store, stored.item, user.aadObjectId);
+  const batch = await openReviewBatch(deps.store, stored.item, user.aadObjectId);
   const shared = press.viewer.shared === true;
   const card = (step: BulkStep): ActionResult => ({
     kind: 'card',

@@ -4,6 +4,7 @@ import type { AccessReviewPending } from '../../domain';
 import { byUrgencyOrder, renderSummaryCard } from '../../cards';
 import type { AdaptiveCard, ReviewBatch } from '../../cards';
 import { message } from '../../messages';
+import { bulkCopyKey, reviewBatches } from '../../notify';
 import type { CardCopy, StoredItem } from '../../store';
 import { actingUser } from '../actions';
 import { scopeOf, viewerOf } from '../scope';
@@ -59,7 +60,7 @@ export async function deliverPending(
   const batched = new Set(batches.flatMap((b) => b.items.map((i) => itemKey(i.target))));
   const fresh: ReviewBatch[] = [];
   for (const batch of batches)
-    if (!(await deps.store.copiesOf(bulkCopyKey(batch))).some((c) => c.conversationId === here))
+    if (!(await deps.store.copiesOf(bulkCopyKey(batch.target))).some((c) => c.conversationId === here))
       fresh.push(batch);
   const posted = fresh.reduce((n, b) => n + b.items.length, 0);
   for (let i = unseen.length - 1; i >= 0; i--) if (batched.has(unseen[i]?.key ?? '')) unseen.splice(i, 1);
@@ -97,7 +98,7 @@ export async function deliverPending(
       const sent = await context.sendActivity(
         attachment(deps.views.reviewBulkCard(batch, { kind: 'offer' }, false)),
       );
-      if (sent?.id) await recordCopy(context, deps, bulkCopyKey(batch), sent.id);
+      if (sent?.id) await recordCopy(context, deps, bulkCopyKey(batch.target), sent.id);
     } else if (s && singles++ < max) {
       await sendItemCard(context, deps, s);
     }
@@ -117,29 +118,6 @@ export async function deliverPending(
     const sources = [...new Set(discovery.problems.map((p) => p.source))].join(', ');
     await context.sendActivity(message('approvals.bot.partialDiscovery', { sources }));
   }
-}
-
-/** From this many items of one review waiting on the user, they come as one card. */
-export const BULK_MIN_ITEMS = 3;
-
-/** The review items among `stored`, by review (instance and stage), where there are enough to batch. */
-function reviewBatches(stored: readonly StoredItem[]): ReviewBatch[] {
-  const groups = new Map<string, AccessReviewPending[]>();
-  for (const s of stored) {
-    if (s.item.kind !== 'accessReview') continue;
-    const t = s.item.target;
-    const key = `${t.definitionId}:${t.instanceId}:${t.stageId ?? ''}`;
-    groups.set(key, [...(groups.get(key) ?? []), s.item]);
-  }
-  return [...groups.values()]
-    .filter((items) => items.length >= BULK_MIN_ITEMS)
-    .map((items) => ({ target: (items[0] as AccessReviewPending).target, items }));
-}
-
-/** The copy key of a review's bulk card in a chat: not an item's, so no item's update ever replaces it. */
-function bulkCopyKey(batch: ReviewBatch): string {
-  const t = batch.target;
-  return `bulk:${t.definitionId}:${t.instanceId}:${t.stageId ?? ''}`;
 }
 
 async function sendItemCard(context: TurnContext, deps: CommandDeps, stored: StoredItem): Promise<void> {
