@@ -118,6 +118,11 @@ void main().then((url) => {
   sample();
   const base = process.memoryUsage().rss;
   process.stdout.write(`READY ${url}\n`);
+  // The CPU this process has used so far (µs), asked for around the measured presses.
+  process.on('SIGUSR2', () => {
+    const { user, system } = process.cpuUsage();
+    process.stdout.write(`CPU ${user + system}\n`);
+  });
   process.on('SIGTERM', () => {
     sample();
     process.stdout.write(
