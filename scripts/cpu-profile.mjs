@@ -69,7 +69,8 @@ export function summarize(profile, from = -Infinity, to = Infinity) {
     add(groups, groupOf(file), us);
     add(files, file, us);
     const name = functionName || '(anonymous)';
-    add(functions, file.startsWith('(') ? file : `${name}  ${file}:${lineNumber + 1}`, us);
+    const where = file === '(native)' ? `${name}  (native)` : `${name}  ${file}:${lineNumber + 1}`;
+    add(functions, file.startsWith('(') && file !== '(native)' ? file : where, us);
   }
   const ranked = (map) => [...map].map(([key, us]) => ({ key, ms: us / 1000 })).sort((a, b) => b.ms - a.ms);
   return {
