@@ -91,7 +91,9 @@ export function report(summary, top = 15, per = 0) {
   const busy = summary.totalMs - idle;
   lines.push(
     `CPU profile: ${(summary.totalMs / 1000).toFixed(1)} s sampled, ${(100 - (100 * idle) / summary.totalMs).toFixed(0)} % busy` +
-      (per > 0 ? `, ${(busy / per).toFixed(2)} ms of CPU per request` : ''),
+      // Samples are stamped with wall time: on a busy machine a sample also counts the time the process
+      // waited for a core, so this is above the CPU time the process was given (bench's own CPU column).
+      (per > 0 ? `, ${(busy / per).toFixed(2)} ms sampled busy per request` : ''),
   );
   if (top <= 0) return lines.join('\n');
   lines.push('Self time, share of busy time:');
