@@ -5,6 +5,11 @@
  * card (the floor); the same without the PATCH; and restify alone (the HTTP limit). Every bot runs from
  * compiled JavaScript in its own process, so that its memory is measured alone; the load generator and the
  * sandbox run here. Rows at 16 and 64 concurrent presses.
+ *
+ * `--profile` (or BENCH_PROFILE=1): the whole stack and the floor run with `--cpu-prof`; their profiles are
+ * kept in reports/cpu-profile/<row>-<concurrency>/ and summarised at the end by scripts/cpu-profile.mjs over
+ * the measured presses only (start-up and warm-up left out): the floor's CPU per invoke, and the whole
+ * stack's with where it goes.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -16,6 +21,11 @@ const ROOT = path.resolve(__dirname, '..');
 const REQUESTS = Number(process.env.BENCH_INVOKES ?? 1000);
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '16,64').split(',').map(Number);
 const BUILD = path.join(ROOT, '.bench-build');
+const PROFILE = process.argv.includes('--profile') || Boolean(process.env.BENCH_PROFILE);
+const profileDir = (mode: Mode, concurrency: number) =>
+  path.join(ROOT, 'reports', 'cpu-profile', `${mode}-${concurrency}`);
+/** The monotonic clock V8 stamps profile samples with, in µs. */
+const clockUs = () => Number(process.hrtime.bigint() / 1000n);
 type Mode = 'full' | 'floor' | 'bare' | 'http';
 const LABEL: Record<Mode, string> = {
   full: 'whole stack (SQLite, Graph sandbox)',
@@ -27,6 +37,8 @@ const SERVICE_URL = 'http://127.0.0.1:9/'; // never called: invokes are answered
 
 interface Child {
   readonly url: string;
+  /** The CPU time the bot process has used so far, µs. */
+  cpu(): Promise<number>;
   stop(): Promise<{ peakRssMb: number; baseRssMb: number }>;
 }
 
@@ -48,8 +60,10 @@ function compile(): void {
   );
 }
 
-function startChild(mode: Mode, sandboxUrl: string): Promise<Child> {
-  const child = spawn(process.execPath, [path.join(BUILD, 'bench', 'invoke-bot.js'), mode, sandboxUrl], {
+function startChild(mode: Mode, sandboxUrl: string, profile: string | null): Promise<Child> {
+  const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const script = path.join(BUILD, 'bench', 'invoke-bot.js');
+  const child = spawn(process.execPath, [...flags, script, mode, sandboxUrl], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'silent' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -66,6 +80,18 @@ function startChild(mode: Mode, sandboxUrl: string): Promise<Child> {
         child.removeAllListeners('exit');
         resolve({
           url: ready[1],
+          cpu: () =>
+            new Promise((done) => {
+              const seen = out.length;
+              const look = () => {
+                const cpu = /CPU (\d+)\n/.exec(out.slice(seen));
+                if (!cpu) return;
+                child.stdout?.off('data', look);
+                done(Number(cpu[1]));
+              };
+              child.stdout?.on('data', look);
+              child.kill('SIGUSR2');
+            }),
           stop: () =>
             new Promise((done) => {
               child.once('exit', () => {
@@ -153,7 +179,9 @@ async function measure(mode: Mode, sandbox: Sandbox, concurrency: number) {
     stageId: s.stageIds[0],
     api: 'v1.0',
   }));
-  const child = await startChild(mode, sandbox.url);
+  const profile = PROFILE && (mode === 'full' || mode === 'floor') ? profileDir(mode, concurrency) : null;
+  if (profile) rmSync(profile, { recursive: true, force: true });
+  const child = await startChild(mode, sandbox.url, profile);
   const alex = { id: sandbox.users.alex.id, name: sandbox.users.alex.displayName };
   const warm = 100;
   await drive(
@@ -161,11 +189,15 @@ async function measure(mode: Mode, sandbox: Sandbox, concurrency: number) {
     targets.slice(0, warm).map((t, i) => JSON.stringify(invoke(alex, t, i))),
     concurrency,
   );
+  const cpuBefore = await child.cpu();
+  const from = clockUs();
   const run = await drive(
     child.url,
     targets.slice(warm, warm + REQUESTS).map((t, i) => JSON.stringify(invoke(alex, t, warm + i))),
     concurrency,
   );
+  const window = { from, to: clockUs() };
+  const cpuMs = ((await child.cpu()) - cpuBefore) / 1000;
   const memory = await child.stop();
   const sorted = [...run.latencies].sort((a, b) => a - b);
   return {
@@ -176,7 +208,9 @@ async function measure(mode: Mode, sandbox: Sandbox, concurrency: number) {
     perSecond: run.latencies.length / run.seconds,
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
+    cpuPerInvoke: cpuMs / run.latencies.length,
     ...memory,
+    window,
   };
 }
 
@@ -194,11 +228,13 @@ async function main(): Promise<void> {
   console.log(
     `\nApprove invokes: ${REQUESTS} per row, loopback, compiled JavaScript, Node ${process.version}\n`,
   );
-  console.log('| bot | concurrent | invokes/s | p50 ms | p99 ms | peak RSS MB | failures |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  console.log(
+    '| bot | concurrent | invokes/s | p50 ms | p99 ms | bot CPU ms/invoke | peak RSS MB | failures |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results)
     console.log(
-      `| ${LABEL[r.mode]} | ${r.concurrency} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.peakRssMb.toFixed(0)} | ${r.failures} |`,
+      `| ${LABEL[r.mode]} | ${r.concurrency} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.cpuPerInvoke.toFixed(2)} | ${r.peakRssMb.toFixed(0)} | ${r.failures} |`,
     );
   console.log('');
   for (const concurrency of CONCURRENCIES) {
@@ -207,10 +243,26 @@ async function main(): Promise<void> {
     if (!full || !floor) continue;
     console.log(
       `${concurrency} concurrent: whole stack / floor = ${(full.perSecond / floor.perSecond).toFixed(2)} of the throughput; ` +
-        `added p50 ${(full.p50 - floor.p50).toFixed(1)} ms, added p99 ${(full.p99 - floor.p99).toFixed(1)} ms`,
+        `added p50 ${(full.p50 - floor.p50).toFixed(1)} ms, added p99 ${(full.p99 - floor.p99).toFixed(1)} ms; ` +
+        `bot CPU per invoke ${(full.cpuPerInvoke / floor.cpuPerInvoke).toFixed(1)}× the floor's`,
     );
   }
   console.log(`Graph decisions recorded by the sandbox: ${patches}`);
+  if (PROFILE)
+    for (const r of results.filter((r) => r.mode === 'full' || r.mode === 'floor')) {
+      console.log(`\n${LABEL[r.mode]}, ${r.concurrency} concurrent, measured presses:`);
+      const { from, to } = r.window;
+      execFileSync(
+        process.execPath,
+        [
+          path.join(ROOT, 'scripts', 'cpu-profile.mjs'),
+          profileDir(r.mode, r.concurrency),
+          ...['--top', r.mode === 'full' ? '12' : '0', '--per', String(r.requests)],
+          ...['--from', String(from), '--to', String(to)],
+        ],
+        { cwd: ROOT, stdio: 'inherit' },
+      );
+    }
   if (results.some((r) => r.failures > 0)) process.exitCode = 1;
 }
 

@@ -221,6 +221,9 @@ export class Discovery {
     const kind = kindOf(stored.item);
     const requesterId = kind.requester(stored.item)?.id?.toLowerCase();
     if (!requesterId) return 0;
+    // A requester the bot has no chat with is not told (My Access and email do): no entry, rather than three
+    // outbox writes that end "no chat with the bot". The worker asks again at send time all the same.
+    if (!(await this.deps.store.getReference(personalKey(requesterId)))) return 0;
     const notice = {
       requesterId,
       result: final.result,

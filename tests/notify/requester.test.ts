@@ -122,3 +122,18 @@ it('never tells a reviewed principal about an access review decision', async () 
   await decide('Guests of Project Falcon', 'deny', 'Project ended');
   expect(toAdele()).toHaveLength(told);
 });
+
+it('tells no one, and queues no notice, when the requester has no chat with the bot', async () => {
+  const patti = asTeamsUser(sandbox.users.patti);
+  sandbox.seed.accessPackageRequest({
+    requestor: patti.aadObjectId,
+    accessPackage: { displayName: 'Expense reporting' },
+    stages: [{ approvers: [alex.aadObjectId] }],
+  });
+  const before = { requests: stack.connector.requests.length, outbox: await stack.app.store.outboxCounts() };
+  await decide('Expense reporting', 'approve', 'Quarterly travel');
+  const sent = stack.connector.requests.slice(before.requests).filter((r) => r.method === 'POST');
+  expect(sent.filter((r) => r.conversationId === personalConversationId(patti))).toHaveLength(0);
+  // One entry: the update of Alex's card to "Approved"; none for Patti.
+  expect(await stack.app.store.outboxCounts()).toEqual({ ...before.outbox, done: before.outbox.done + 1 });
+});
