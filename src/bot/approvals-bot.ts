@@ -221,12 +221,14 @@ export class ApprovalsBot extends TeamsActivityHandler {
   // ---- Messages and commands ----
 
   private async onMessageOrSubmit(context: TurnContext): Promise<void> {
-    const value = context.activity.value as { verb?: unknown } | undefined;
+    const value = context.activity.value as { verb?: unknown; command?: unknown } | undefined;
     if (value && typeof value === 'object' && 'verb' in value) {
       await this.onSubmit(context, value);
       return;
     }
-    await runCommand(context, this.commands);
+    // A card's button that runs a command (history's pages) sends it as data: the same words one could type.
+    const pressed = typeof value?.command === 'string' && !context.activity.text ? value.command : undefined;
+    await runCommand(context, this.commands, undefined, pressed);
   }
 
   /** Action.Submit fallback: the click arrives as a message, and the card can only be changed by an update. */

@@ -117,8 +117,8 @@ export function historyView(
 /**
  * `history`: one page of the viewer's decisions and of the items others decided that had a card in their
  * chat, with Graph's facts only (who, when, their justification) and what came of each of the viewer's own
- * presses. The buttons type `history <page>` for the viewer (an imBack: an Action.Submit that works in
- * every client, https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-actions).
+ * presses. The buttons are Action.Submit with the command `history <page>` as their data, which the bot runs
+ * as if typed: Teams' imBack would type it in the chat, but the Agents Playground ignores imBack buttons.
  */
 export function renderHistoryCard(
   entries: readonly HistoryEntry[],

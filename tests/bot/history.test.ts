@@ -47,6 +47,21 @@ async function historyCard(text: string) {
   return card;
 }
 
+/** Alex presses a pager button in a personal chat: a message whose value is the button's data, no text. */
+async function pressPager(data: unknown) {
+  const before = stack.connector.calls.length;
+  const res = await post(
+    stack.botUrl,
+    messageActivity(personal(), stack.alex, '', data as Record<string, unknown>),
+  );
+  expect(res.status).toBeLessThan(300);
+  await stack.app.bot.idle();
+  const [reply] = stack.connector.calls.slice(before).filter((c) => c.method === 'POST');
+  const card = cardOf(reply?.activity);
+  if (!card) throw new Error(`no card for the press: ${JSON.stringify(reply?.activity.text)}`);
+  return card;
+}
+
 /** The entries of a history card, each as the lines a reader sees (its text runs), joined by spaces. */
 function entries(card: Record<string, unknown>): string[] {
   const runs = (node: unknown): string[] => {
@@ -164,13 +179,14 @@ describe('history', () => {
     expect(page1[2]).toBe(
       `${title(12)} Approved by you at ${graphTime(seeded[11]?.approvalId ?? '')} You pressed Approve: recorded.`,
     );
-    // Older and nothing newer on the first page: a button that types "history 2" for Alex.
-    expect(cardActions(first).map((a) => [a.type, a.title, a.data])).toEqual([
-      ['Action.Submit', 'Older', { msteams: { type: 'imBack', value: 'history 2' } }],
+    // Older and nothing newer on the first page: a button that runs "history 2" for Alex.
+    const older = cardActions(first);
+    expect(older.map((a) => [a.type, a.title, a.data])).toEqual([
+      ['Action.Submit', 'Older', { command: 'history 2' }],
     ]);
 
-    // Pressing Older: Teams types its value in the chat.
-    const second = await historyCard('history 2');
+    // Pressing Older: the client sends the button's data as the message's value, with no text.
+    const second = await pressPager(older[0]?.data);
     expect(cardText(second)).toContain('Your decisions, page 2 of 2');
     const page2 = entries(second);
     expect(page2).toHaveLength(4);
@@ -182,9 +198,7 @@ describe('history', () => {
       `${title(1)} Approved by you at ${graphTime(seeded[0]?.approvalId ?? '')} ` +
         'Your justification Needed for the Q4 launch You pressed Approve: recorded.',
     );
-    expect(cardActions(second).map((a) => [a.title, a.data])).toEqual([
-      ['Newer', { msteams: { type: 'imBack', value: 'history 1' } }],
-    ]);
+    expect(cardActions(second).map((a) => [a.title, a.data])).toEqual([['Newer', { command: 'history 1' }]]);
     // Every item once, across both pages, newest first.
     const titles = [...page1, ...page2].map((e) => /Tool \d\d/.exec(e)?.[0]);
     expect(titles).toEqual(

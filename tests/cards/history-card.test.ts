@@ -47,11 +47,11 @@ describe('the history card', () => {
       buttons(renderHistoryCard(HISTORY_ENTRIES, { ...options, page, pages })).map((b) => [
         b.type,
         b.title,
-        (b.data as { msteams?: { type?: string; value?: string } }).msteams,
+        b.data,
       ]);
     expect(pager(2, 3)).toEqual([
-      ['Action.Submit', 'Newer', { type: 'imBack', value: 'history 1' }],
-      ['Action.Submit', 'Older', { type: 'imBack', value: 'history 3' }],
+      ['Action.Submit', 'Newer', { command: 'history 1' }],
+      ['Action.Submit', 'Older', { command: 'history 3' }],
     ]);
     expect(pager(1, 3).map((b) => b[1])).toEqual(['Older']);
     expect(pager(3, 3).map((b) => b[1])).toEqual(['Newer']);

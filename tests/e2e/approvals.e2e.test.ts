@@ -303,6 +303,32 @@ it('approves all 10 remaining items of a review with one reason, and Graph holds
   );
 });
 
+it('shows "history" as a card: decisions in words, who, when, the justifications, and older pages', async () => {
+  const box = page.getByRole('textbox').last();
+  await box.click();
+  await page.keyboard.type('history');
+  await page.keyboard.press('Enter');
+  const history = () => card('Your decisions');
+  await history().waitFor({ timeout: 15_000 });
+  await history().scrollIntoViewIfNeeded();
+  // Newest first: the ten items approved together, with the one reason given.
+  await expectText(history(), 'Approved by you');
+  await expectText(history(), 'Supplier contracts renewed for 2027');
+  await screenshot(page, '14-history');
+  // Older pages, by the card's own button, down to the first decisions of the day.
+  for (let pageNo = 2; pageNo <= 6; pageNo++) {
+    if ((await history().innerText()).includes('Contoso partner portal')) break;
+    await history().getByRole('button', { name: 'Older', exact: true }).click();
+    await card(`page ${pageNo} of`).waitFor({ timeout: 15_000 });
+  }
+  const last = history();
+  await last.scrollIntoViewIfNeeded();
+  await expectText(last, 'Contoso partner portal');
+  await expectText(last, 'Partner onboarding for Q3');
+  await expectText(last, 'Approved by Megan Bowen');
+  await screenshot(page, '15-history-older');
+});
+
 it('posts a card in a channel that subscribed to an access package', async () => {
   await page.getByText('Access requests').first().click();
   // A channel takes a new post: the Playground's "Start a new post" box and its Post button.

@@ -61,8 +61,11 @@ export async function runCommand(
   context: TurnContext,
   deps: CommandDeps,
   table: readonly Command[] = COMMAND_TABLE,
+  /** The command a card's button sent as data, read as if typed. */
+  pressed?: string,
 ): Promise<void> {
-  const typed = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
+  const typed =
+    pressed ?? TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
   const text = typed.replace(/<[^>]*>/g, '').trim();
   const scope = scopeOf(context.activity);
   if (text === '') {
