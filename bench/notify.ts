@@ -156,15 +156,23 @@ function exposeGc(): void {
   (globalThis as { gc?: unknown }).gc = vm.runInNewContext('gc') as () => void;
 }
 
-async function storeCost(): Promise<{ sqlite: StoreMeasurement; memory: StoreMeasurement }> {
+interface StoreCost {
+  readonly sqlite: StoreMeasurement;
+  readonly memory: StoreMeasurement;
+  /** Bytes per tracked item in each SQLite table and index, largest first. */
+  readonly tables: readonly { name: string; bytes: number }[];
+}
+
+async function storeCost(): Promise<StoreCost> {
   exposeGc();
   const dir = temp('approvals-bench-store-');
   try {
     const store = await openSqliteStore({ directory: dir });
     const sqlite = await measureStore(store, STORE_ITEMS);
+    const tables = await store.spaceByTable();
     await store.close();
     const memory = await measureStore(new MemoryStore(), STORE_ITEMS);
-    return { sqlite, memory };
+    return { sqlite, memory, tables };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -207,6 +215,13 @@ async function main(): Promise<void> {
   console.log(
     `| time to write them | ${(s.sqlite.elapsedMs / 1000).toFixed(1)} s | ${(s.memory.elapsedMs / 1000).toFixed(1)} s |`,
   );
+  console.log('\n| SQLite table or index (dbstat) | bytes per item |');
+  console.log('|---|---:|');
+  for (const t of s.tables.filter((t) => t.bytes / STORE_ITEMS >= 1))
+    console.log(`| ${t.name} | ${Math.round(t.bytes / STORE_ITEMS)} |`);
+  const inFile = s.tables.reduce((sum, t) => sum + t.bytes, 0);
+  const wal = (s.sqlite.bytes ?? 0) - inFile;
+  console.log(`| (write-ahead log and free pages) | ${Math.round(Math.max(0, wal) / STORE_ITEMS)} |`);
   console.log(`\n(total ${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }
 

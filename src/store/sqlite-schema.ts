@@ -127,6 +127,16 @@ const MIGRATIONS: readonly Migration[] = [
       INSERT INTO meta (key, value, at) VALUES ('generation', 0, NULL);
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- From here on items.item and card_copies.copy may hold packed BLOBs (sqlite-codec.ts), which a schema 2
+      -- build cannot read: the version bump makes such a build refuse the file instead. Rows written before
+      -- stay JSON text and read back as they are; they are packed when next written. The card copy keeps
+      -- only what its columns do not.
+      INSERT INTO meta (key, value, at) VALUES ('packing', 1, NULL);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
