@@ -6,7 +6,7 @@ import { ensureDependencies, root, runtimeEnv } from './setup.mjs';
 
 ensureDependencies();
 const only = process.argv[2];
-for (const name of ['invoke', 'notify', 'churn']) {
+for (const name of ['invoke', 'notify', 'discovery', 'churn']) {
   if (only && only !== name) continue;
   const file = path.join(root, 'bench', `${name}.ts`);
   if (!existsSync(file)) continue;
