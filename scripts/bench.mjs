@@ -9,7 +9,7 @@ ensureDependencies();
 const args = process.argv.slice(2);
 const only = args.find((arg) => !arg.startsWith('--'));
 const options = args.filter((arg) => arg.startsWith('--'));
-for (const name of ['invoke', 'notify', 'churn']) {
+for (const name of ['invoke', 'notify', 'discovery', 'churn']) {
   if (only && only !== name) continue;
   const file = path.join(root, 'bench', `${name}.ts`);
   if (!existsSync(file)) continue;

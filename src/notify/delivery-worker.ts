@@ -38,6 +38,9 @@ export interface WorkerOptions {
   readonly digestCards: number;
 }
 
+/** Entries put back for one conversation come back at most this far apart (Teams' 60 per 30 s). */
+const FOLLOWER_STEP_MS = 500;
+
 export const DEFAULT_WORKER_OPTIONS: Omit<WorkerOptions, 'owner'> = {
   leaseMs: 60_000,
   concurrency: 32,
@@ -373,7 +376,9 @@ export class DeliveryWorker {
   private deferred(scope: SendScope, until: number): Settlement {
     this.counters.deferred += 1;
     const now = this.deps.now();
-    const step = Math.max(until - now, 50);
+    // Never further apart than a conversation's sustained rate (60/30 s): a full 30-second window frees
+    // its sends one by one as the earlier ones age out, not all at `until`.
+    const step = Math.min(Math.max(until - now, 50), FOLLOWER_STEP_MS);
     const slot = Math.max(until, (this.slots.get(scope.conversationId) ?? 0) + step);
     this.slots.set(scope.conversationId, slot);
     if (now - this.slotsPrunedAt > 60_000) {

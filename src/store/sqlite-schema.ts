@@ -130,8 +130,16 @@ const MIGRATIONS: readonly Migration[] = [
   {
     version: 3,
     sql: `
-      -- "history" lists the items that had a card in one person's chat: their copies by recipient.
-      CREATE INDEX card_copies_by_recipient ON card_copies (lower(json_extract(copy, '$.recipientId')));
+      -- "history" lists the items that had a card in one person's chat: their copies by recipient, in lower
+      -- case, in a column of its own since the copy itself may be packed.
+      ALTER TABLE card_copies ADD COLUMN recipient_id TEXT;
+      UPDATE card_copies SET recipient_id = lower(json_extract(copy, '$.recipientId'));
+      CREATE INDEX card_copies_by_recipient ON card_copies (recipient_id) WHERE recipient_id IS NOT NULL;
+      -- From here on items.item and card_copies.copy may hold packed BLOBs (sqlite-codec.ts), which a schema 2
+      -- build cannot read: the version bump makes such a build refuse the file instead. Rows written before
+      -- stay JSON text and read back as they are; they are packed when next written. The card copy keeps
+      -- only what its columns do not.
+      INSERT INTO meta (key, value, at) VALUES ('packing', 1, NULL);
     `,
   },
 ];

@@ -30,6 +30,7 @@ import {
   writeMarker,
 } from './sqlite-files';
 import type { MarkerRead, StoreLocation } from './sqlite-files';
+import { pack, unpackText } from './sqlite-codec';
 import { SCHEMA_VERSION, migrate } from './sqlite-schema';
 import type {
   AuditEntry,
@@ -100,7 +101,8 @@ export interface SqliteIntegrity extends StoreIntegrity {
 
 interface ItemRow {
   readonly key: string;
-  readonly item: string;
+  /** Packed (sqlite-codec.ts), or JSON text in rows written before packing. */
+  readonly item: string | Uint8Array;
   readonly approver_ids: string;
   readonly final: string | null;
   readonly updated_at: string;
@@ -129,6 +131,29 @@ interface UserRow {
   readonly preferences: string | null;
 }
 
+interface CopyRow {
+  readonly item_key: string;
+  readonly conversation_id: string;
+  readonly activity_id: string;
+  /** The rest of the copy, packed; or, in rows written before packing, the whole copy as JSON text. */
+  readonly copy: string | Uint8Array;
+}
+
+/** What a copy row keeps beside its columns: the copy without the three fields the columns hold. */
+function packCopy(copy: CardCopy): Uint8Array {
+  const { itemKey: _item, conversationId: _conversation, activityId: _activity, ...rest } = copy;
+  return pack(rest);
+}
+
+function toCopy(row: CopyRow): CardCopy {
+  return {
+    ...parse<Omit<CardCopy, 'itemKey' | 'conversationId' | 'activityId'>>(unpackText(row.copy)),
+    itemKey: row.item_key,
+    conversationId: row.conversation_id,
+    activityId: row.activity_id,
+  };
+}
+
 // JSON read back from our own columns: written by this class from typed values, so the casts below hold.
 function parse<T>(text: string): T {
   return JSON.parse(text) as T;
@@ -137,7 +162,7 @@ function parse<T>(text: string): T {
 function toItem(row: ItemRow): StoredItem {
   return {
     key: row.key,
-    item: parse<PendingItem>(row.item),
+    item: parse<PendingItem>(unpackText(row.item)),
     approverIds: parse<string[]>(row.approver_ids),
     final: row.final === null ? null : parse<FinalState>(row.final),
     updatedAt: row.updated_at,
@@ -240,8 +265,12 @@ export class SqliteStore implements Store {
     this.copyTx = (copy: CardCopy) => {
       let journalError: unknown = null;
       immediate(db, () => {
-        const text = JSON.stringify(copy);
-        if (sql.insertCopy.run(copy.itemKey, copy.conversationId, copy.activityId, text).changes === 0)
+        const packed = packCopy(copy);
+        const recipient = copy.recipientId?.toLowerCase() ?? null;
+        if (
+          sql.insertCopy.run(copy.itemKey, copy.conversationId, copy.activityId, recipient, packed)
+            .changes === 0
+        )
           return;
         try {
           appendJournal(this.journal, { at: this.now().getTime(), copy });
@@ -271,7 +300,14 @@ export class SqliteStore implements Store {
       let restored = 0;
       for (const line of readJournal(this.journal)) {
         const c = line.copy;
-        restored += sql.insertCopy.run(c.itemKey, c.conversationId, c.activityId, JSON.stringify(c)).changes;
+        const recipient = c.recipientId?.toLowerCase() ?? null;
+        restored += sql.insertCopy.run(
+          c.itemKey,
+          c.conversationId,
+          c.activityId,
+          recipient,
+          packCopy(c),
+        ).changes;
       }
       return restored;
     });
@@ -287,9 +323,10 @@ export class SqliteStore implements Store {
     const put = (item: PendingItem, approverId: string | null, at: string): StoredItem => {
       const key = itemKey(item.target);
       const existing = sql.getItem.get(key);
+      const existingText = existing ? unpackText(existing.item) : '';
       // Only an item that carries something learned needs reading back (a string check spares the parse).
-      const learned = existing?.item.includes('"justificationRequired":true')
-        ? parse<PendingItem>(existing.item)
+      const learned = existingText.includes('"justificationRequired":true')
+        ? parse<PendingItem>(existingText)
         : null;
       const kept = mergeItem(learned, item);
       const stored: StoredItem = {
@@ -301,7 +338,7 @@ export class SqliteStore implements Store {
       };
       sql.upsertItem.run({
         key,
-        item: JSON.stringify(kept),
+        item: pack(kept),
         approverIds: JSON.stringify(stored.approverIds),
         updatedAt: at,
       });
@@ -545,7 +582,7 @@ export class SqliteStore implements Store {
   }
 
   async copiesOf(itemKey: string): Promise<readonly CardCopy[]> {
-    return this.sql.copiesOf.all(itemKey).map((text) => parse<CardCopy>(text));
+    return this.sql.copiesOf.all(itemKey).map(toCopy);
   }
 
   async finishedShownTo(userId: string, limit: number): Promise<readonly StoredItem[]> {
@@ -747,6 +784,21 @@ export class SqliteStore implements Store {
     };
   }
 
+  /**
+   * Bytes each table and index takes in the database file (SQLite's `dbstat`, which Node's SQLite has),
+   * largest first: where the space goes, for the storage benchmark. Empty when `dbstat` is missing.
+   */
+  async spaceByTable(): Promise<readonly { name: string; bytes: number }[]> {
+    try {
+      return statement<[], { name: string; bytes: number }>(
+        this.db,
+        'SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC',
+      ).all();
+    } catch {
+      return [];
+    }
+  }
+
   /** Checkpoints (so the marker matches what the file holds) and closes; a second close does nothing. */
   async close(): Promise<void> {
     if (!this.db.isOpen) return;
@@ -839,7 +891,7 @@ const SETTLED_BEFORE = `SELECT o.seq FROM outbox o LEFT JOIN items i ON i.key = 
 function prepare(db: Db) {
   return {
     getItem: statement<[string], ItemRow>(db, 'SELECT * FROM items WHERE key = ?'),
-    upsertItem: statement<{ key: string; item: string; approverIds: string; updatedAt: string }>(
+    upsertItem: statement<{ key: string; item: Uint8Array; approverIds: string; updatedAt: string }>(
       db,
       `INSERT INTO items (key, item, approver_ids, final, updated_at) VALUES (@key, @item, @approverIds, NULL, @updatedAt)
        ON CONFLICT (key) DO UPDATE SET item = excluded.item, approver_ids = excluded.approver_ids,
@@ -869,15 +921,19 @@ function prepare(db: Db) {
          OR EXISTS (SELECT 1 FROM subscriptions) OR EXISTS (SELECT 1 FROM users)`,
     ),
 
-    insertCopy: statement<[string, string, string, string]>(
+    insertCopy: statement<[string, string, string, string | null, Uint8Array]>(
       db,
-      'INSERT OR IGNORE INTO card_copies (item_key, conversation_id, activity_id, copy) VALUES (?, ?, ?, ?)',
+      `INSERT OR IGNORE INTO card_copies (item_key, conversation_id, activity_id, recipient_id, copy)
+       VALUES (?, ?, ?, ?, ?)`,
     ),
-    copiesOf: column<[string], string>(db, 'SELECT copy FROM card_copies WHERE item_key = ? ORDER BY seq'),
+    copiesOf: statement<[string], CopyRow>(
+      db,
+      'SELECT item_key, conversation_id, activity_id, copy FROM card_copies WHERE item_key = ? ORDER BY seq',
+    ),
     finishedShownTo: statement<[string, number], ItemRow>(
       db,
       `SELECT * FROM items WHERE final IS NOT NULL AND key IN (
-         SELECT item_key FROM card_copies WHERE lower(json_extract(copy, '$.recipientId')) = ?)
+         SELECT item_key FROM card_copies WHERE recipient_id = ?)
        ORDER BY updated_at DESC, key LIMIT ?`,
     ),
 

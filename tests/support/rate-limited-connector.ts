@@ -290,3 +290,14 @@ export async function startRateLimitedConnector(
       }),
   };
 }
+
+/** The most of `times` (sorted, ms) that any window of `windowMs` holds, counted as the double counts. */
+export function busiestWindow(times: readonly number[], windowMs: number): number {
+  let most = 0;
+  let start = 0;
+  for (let end = 0; end < times.length; end++) {
+    while ((times[end] as number) - (times[start] as number) >= windowMs) start++;
+    most = Math.max(most, end - start + 1);
+  }
+  return most;
+}
