@@ -263,6 +263,7 @@ export async function startApp(
     actions: config.cards.actions,
     timeZone: config.cards.timeZone,
     pendingSummaryThreshold: config.cards.pendingSummaryThreshold,
+    cloud: config.graph.cloud,
   };
   const appId = config.botFramework?.appId ?? '';
   const { limiter: limiterOverride, ...notifyOverrides } = overrides.notify ?? {};

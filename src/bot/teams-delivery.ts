@@ -319,6 +319,7 @@ export function notifyCards(settings: CardSettings, now: () => Date = () => new 
     max,
     now: now(),
     timeZone: settings.timeZone,
+    cloud: settings.cloud,
     // Digests go to personal chats.
     submitOnly: submitOnlyFor(settings, false),
   });
@@ -335,7 +336,7 @@ export function notifyCards(settings: CardSettings, now: () => Date = () => new 
       views.finalCard(stored, final, { aadObjectId: viewerId, mri: null, shared: viewerId === null }),
     digest: (items, max) => renderSummaryCard(items, summary(max)),
     urgentFirst: (items) => byUrgencyOrder(items, summary(items.length)),
-    notice: (notice) => renderNoticeCard(notice, { now: now(), timeZone: settings.timeZone }),
+    notice: (notice) => renderNoticeCard(notice, { now: now(), timeZone: settings.timeZone, cloud: settings.cloud }),
     // Sent to the reviewer's personal chat.
     reviewBulk: (batch) => views.reviewBulkCard(batch, { kind: 'offer' }, false),
   };

@@ -1,4 +1,4 @@
-import type { Decision, FinalState, Outcome, PendingItem, ReviewDecision } from '../domain';
+import type { Decision, FinalState, Outcome, PendingItem, PortalCloud, ReviewDecision } from '../domain';
 import {
   renderFinalCard,
   renderItemCard,
@@ -15,6 +15,8 @@ export interface CardSettings {
   readonly actions: 'auto' | 'execute' | 'submit';
   readonly timeZone: string;
   readonly pendingSummaryThreshold: number;
+  /** The tenant's cloud (GRAPH_CLOUD): where the cards' portal links point. */
+  readonly cloud: PortalCloud;
 }
 
 /** Who looks at a card: their Entra object id and Teams id, and where (a shared conversation or not). */
@@ -90,6 +92,7 @@ export class CardViews {
       rev: REV,
       now: this.now(),
       timeZone: this.settings.timeZone,
+      cloud: this.settings.cloud,
       submitOnly: submitOnlyFor(this.settings, options.shared),
       ...(options.prompt ? { prompt: options.prompt } : {}),
       ...(options.recordedDecision ? { recordedDecision: options.recordedDecision } : {}),
@@ -105,6 +108,7 @@ export class CardViews {
       canChange: viewer.shared === true || isApprover(stored, viewer),
       now: this.now(),
       timeZone: this.settings.timeZone,
+      cloud: this.settings.cloud,
       rev: REV,
       submitOnly: submitOnlyFor(this.settings, viewer.shared === true),
     });
@@ -127,6 +131,7 @@ export class CardViews {
       ...(outcome.kind === 'recorded' ? { decidedAt: outcome.at } : {}),
       now: this.now(),
       timeZone: this.settings.timeZone,
+      cloud: this.settings.cloud,
       rev: REV,
       submitOnly: submitOnlyFor(this.settings, options.shared),
     });
@@ -139,6 +144,7 @@ export class CardViews {
       submitOnly: submitOnlyFor(this.settings, shared),
       now: this.now(),
       timeZone: this.settings.timeZone,
+      cloud: this.settings.cloud,
     });
   }
 

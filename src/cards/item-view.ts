@@ -85,7 +85,7 @@ function commonView(item: PendingItem, options: ItemCardOptions, limits: TextLim
   const closed = !!options.closed || expired || stageClosed;
   const inTeams = decidableInTeams(item);
   const canDecide = options.canAct && !closed && inTeams;
-  const portal = portalFor(item.kind);
+  const portal = portalFor(item.kind, options.cloud);
 
   let status = '';
   let statusColor: ColoredLine['color'] = 'Default';

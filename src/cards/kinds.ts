@@ -9,9 +9,10 @@ import type {
   PimGroupPending,
   PimRolePending,
   Portal,
+  PortalCloud,
   Schedule,
 } from '../domain';
-import { ITEM_KINDS, kindOf } from '../domain';
+import { ITEM_KINDS, kindOf, portalIn } from '../domain';
 import {
   accessIdText,
   describeSchedule,
@@ -37,8 +38,8 @@ import type { ItemCardOptions, SummaryCardOptions } from './types';
  */
 
 /** Where to decide an item outside Teams: the kind's portal (the domain's kind table). */
-export function portalFor(kind: ItemKind): Portal {
-  return ITEM_KINDS[kind].portal;
+export function portalFor(kind: ItemKind, cloud?: PortalCloud): Portal {
+  return portalIn(ITEM_KINDS[kind].portal, cloud);
 }
 
 /** False for what Graph lets only the portal decide (the domain's kind table). */

@@ -1,5 +1,5 @@
-import type { FinalState, PendingItem } from '../domain';
-import { ITEM_KINDS } from '../domain';
+import type { FinalState, PendingItem, PortalCloud } from '../domain';
+import { ITEM_KINDS, portalIn } from '../domain';
 import { atTime, personName } from './format';
 import { itemTitle } from './kinds';
 import { blockText } from './safe-text';
@@ -21,11 +21,14 @@ export interface RequesterNotice {
 export interface NoticeCardOptions {
   readonly now: Date;
   readonly timeZone?: string;
+  /** The tenant's cloud, for the portal links (public cloud by default). */
+  readonly cloud?: PortalCloud;
 }
 
 export function noticeView(notice: RequesterNotice, options: NoticeCardOptions): object {
   const { item } = notice;
   const kind = ITEM_KINDS[item.kind];
+  const portal = portalIn(kind.portal, options.cloud);
   const word = notice.result === 'Approved' ? 'Approved' : 'Denied';
   const when = atTime(notice.at, options.now, options.timeZone);
   const by = notice.by ? personName({ id: null, displayName: notice.by }) : null;
@@ -41,12 +44,12 @@ export function noticeView(notice: RequesterNotice, options: NoticeCardOptions):
       ? blockText(notice.justification, FIRST_LEVEL.chars, FIRST_LEVEL.lines).lines
       : [],
     next: more
-      ? `The request now goes to stage ${stage + 1} of ${stages}. Open ${kind.portal.name} to follow it.`
+      ? `The request now goes to stage ${stage + 1} of ${stages}. Open ${portal.name} to follow it.`
       : notice.result === 'Approved'
-        ? `Open ${kind.portal.name} to see your access.`
-        : `Open ${kind.portal.name} for the details or to ask again.`,
-    portalTitle: kind.portal.title,
-    portalUrl: kind.portal.url,
+        ? `Open ${portal.name} to see your access.`
+        : `Open ${portal.name} for the details or to ask again.`,
+    portalTitle: portal.title,
+    portalUrl: portal.url,
   };
 }
 

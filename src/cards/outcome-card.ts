@@ -165,7 +165,7 @@ const WORDING: { readonly [K in Outcome['kind']]: (input: WordingInput<K>) => Wo
         headline: `Already decided by ${other}`,
         tone: 'Default',
         next: options.decision
-          ? `Your decision wasn't needed, so nothing was changed. Open ${portalFor(item.kind).name} to see who decided and how.`
+          ? `Your decision wasn't needed, so nothing was changed. Open ${portalFor(item.kind, options.cloud).name} to see who decided and how.`
           : 'Nothing more to do.',
         portal: true,
       };
@@ -181,12 +181,12 @@ const WORDING: { readonly [K in Outcome['kind']]: (input: WordingInput<K>) => Wo
       decidersName: options.decidedByViewer ? 'Your' : by === other ? 'Their' : `${by}'s`,
     };
   },
-  notFound: ({ item, noun }) => {
+  notFound: ({ item, noun, options }) => {
     // One read by one person: the item may be gone, not theirs, or not visible yet. Nothing more is claimed.
     return {
       headline: `Microsoft Graph doesn't show you this ${noun}`,
       tone: 'Warning',
-      next: `Nothing was decided. It may have been completed or cancelled, or it isn't waiting on you; if it arrived moments ago, try again in a minute. Open ${portalFor(item.kind).name} to see what waits on you.`,
+      next: `Nothing was decided. It may have been completed or cancelled, or it isn't waiting on you; if it arrived moments ago, try again in a minute. Open ${portalFor(item.kind, options.cloud).name} to see what waits on you.`,
       portal: true,
       reopen: 'Show the request again',
     };
@@ -226,7 +226,7 @@ const WORDING: { readonly [K in Outcome['kind']]: (input: WordingInput<K>) => Wo
         ? "You're not (or no longer) a reviewer for this access review"
         : "You're not (or no longer) an approver for this request",
       tone: 'Warning',
-      next: `Nothing was changed and there's nothing more for you to do. Open ${portalFor(item.kind).name} to see what waits on you.`,
+      next: `Nothing was changed and there's nothing more for you to do. Open ${portalFor(item.kind, options.cloud).name} to see what waits on you.`,
       portal: true,
     };
   },
@@ -326,7 +326,7 @@ function outcomeData(
   const retry = !!wording.retry && !!decision;
   // Without a decision to retry, the way on is the request card itself.
   const reopen = wording.reopen ?? (wording.retry && !decision ? 'Show the request again' : '');
-  const portal = portalFor(item.kind);
+  const portal = portalFor(item.kind, options.cloud);
   const words = wording.decidersWords ?? (wording.showJustification ? options.justification : '');
   const justification = !minimal && words ? blockText(words, limits.chars, limits.lines).lines : [];
   const data: OutcomeData = {

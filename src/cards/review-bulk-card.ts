@@ -1,5 +1,5 @@
-import type { AccessReviewPending, DecisionTarget } from '../domain';
-import { ITEM_KINDS } from '../domain';
+import type { AccessReviewPending, DecisionTarget, PortalCloud } from '../domain';
+import { ITEM_KINDS, portalIn } from '../domain';
 import { finishCard } from './actions';
 import { formatWhen } from './format';
 import { inlineText } from './safe-text';
@@ -29,6 +29,8 @@ export interface ReviewBulkOptions {
   /** For the due date, shown as every item card shows it. */
   readonly now: Date;
   readonly timeZone?: string;
+  /** The tenant's cloud, for the portal links (public cloud by default). */
+  readonly cloud?: PortalCloud;
 }
 
 /** Items of one review waiting on one reviewer: the bulk card's subject. */
@@ -102,6 +104,7 @@ export function reviewBulkView(batch: ReviewBatch, step: BulkStep, options: Revi
     lines = step.problems.map((p) => inlineText(p, 300));
   }
   const kind = ITEM_KINDS.accessReview;
+  const portal = portalIn(kind.portal, options.cloud);
   return {
     kindLabel: kind.label,
     title: `${plural(n, 'item', 'items')} of ${inlineText(first?.reviewName ?? '') || 'this review'} ${n === 1 ? 'waits' : 'wait'} on you`,
@@ -118,8 +121,8 @@ export function reviewBulkView(batch: ReviewBatch, step: BulkStep, options: Revi
     justificationRequired: required,
     justification,
     actions,
-    portalTitle: kind.portal.title,
-    portalUrl: kind.portal.url,
+    portalTitle: portal.title,
+    portalUrl: portal.url,
   };
 }
 

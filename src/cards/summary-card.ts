@@ -1,5 +1,5 @@
-import type { ItemKind, PendingItem } from '../domain';
-import { ITEM_KINDS, deadlineOf, itemKey } from '../domain';
+import type { ItemKind, PendingItem, PortalCloud } from '../domain';
+import { ITEM_KINDS, deadlineOf, itemKey, portalIn } from '../domain';
 import { finishCard } from './actions';
 import { formatWhen, parseDate } from './format';
 import { itemTitle, kindOfCard } from './kinds';
@@ -11,11 +11,12 @@ import type { AdaptiveCard, SummaryCardOptions } from './types';
 const KIND_ORDER: readonly ItemKind[] = ['accessPackage', 'pimGroup', 'pimRole', 'accessReview'];
 
 /** One link per portal the kinds are decided in, in the kind table's order. */
-function portalsOf(kinds: ReadonlySet<ItemKind>): { title: string; url: string }[] {
+function portalsOf(kinds: ReadonlySet<ItemKind>, cloud?: PortalCloud): { title: string; url: string }[] {
   const links = new Map<string, { title: string; url: string }>();
-  for (const [kind, facts] of Object.entries(ITEM_KINDS) as [ItemKind, (typeof ITEM_KINDS)[ItemKind]][])
-    if (kinds.has(kind))
-      links.set(facts.portal.url, { title: facts.portal.listTitle, url: facts.portal.url });
+  for (const [kind, facts] of Object.entries(ITEM_KINDS) as [ItemKind, (typeof ITEM_KINDS)[ItemKind]][]) {
+    const portal = portalIn(facts.portal, cloud);
+    if (kinds.has(kind)) links.set(portal.url, { title: portal.listTitle, url: portal.url });
+  }
   return [...links.values()];
 }
 
@@ -101,7 +102,7 @@ export function summaryView(
       };
     }),
     hint,
-    links: portalsOf(kinds),
+    links: portalsOf(kinds, options.cloud),
   };
 }
 

@@ -5,6 +5,7 @@ import type {
   OutcomeKind,
   PendingItem,
   Person,
+  PortalCloud,
   ReviewDecision,
 } from '../domain';
 
@@ -67,6 +68,8 @@ export interface ItemCardOptions {
   readonly now: Date;
   /** IANA zone for dates on the card; UTC by default. */
   readonly timeZone?: string;
+  /** The tenant's cloud, for the portal links (public cloud by default). */
+  readonly cloud?: PortalCloud;
   /** Plain Action.Submit buttons and no refresh, for clients that fail on Action.Execute. */
   readonly submitOnly?: boolean;
   /** A highlighted line above the justification box, e.g. "Please give a reason for denying". */
@@ -99,6 +102,8 @@ export interface OutcomeCardOptions {
   readonly decidedAt?: string | null;
   readonly now: Date;
   readonly timeZone?: string;
+  /** The tenant's cloud, for the portal links (public cloud by default). */
+  readonly cloud?: PortalCloud;
   readonly rev: number;
   readonly submitOnly?: boolean;
 }
@@ -110,6 +115,8 @@ export interface FinalCardOptions {
   readonly canChange: boolean;
   readonly now: Date;
   readonly timeZone?: string;
+  /** The tenant's cloud, for the portal links (public cloud by default). */
+  readonly cloud?: PortalCloud;
   readonly rev: number;
   readonly submitOnly?: boolean;
 }
@@ -128,6 +135,8 @@ export interface SummaryCardOptions {
   readonly max: number;
   readonly now: Date;
   readonly timeZone?: string;
+  /** The tenant's cloud, for the portal links (public cloud by default). */
+  readonly cloud?: PortalCloud;
   readonly submitOnly?: boolean;
   /** Known expiry per item, keyed by `itemKey(item.target)`; orders the list with review due dates. */
   readonly expiresAt?: ReadonlyMap<string, string | null>;

@@ -16,3 +16,5 @@ export type { CleanJustification } from './justification';
 export { MAX_JUSTIFICATION_LENGTH, cleanJustification, hasWords } from './justification';
 export type { FollowKind, Followable, ItemOf, KindFacts, KindTable, Portal } from './kinds';
 export { ITEM_KINDS, PIM_APPROVAL_WINDOW_MS, deadlineOf, kindOf } from './kinds';
+export type { PortalCloud } from './portals';
+export { portalIn } from './portals';

@@ -17,6 +17,15 @@ async function pendingCards(env: Record<string, string>) {
   }
 }
 
+/** The URLs of a card's Action.OpenUrl buttons. */
+function openUrls(card: unknown): string[] {
+  if (Array.isArray(card)) return card.flatMap(openUrls);
+  if (!card || typeof card !== 'object') return [];
+  const node = card as Record<string, unknown>;
+  const own = node.type === 'Action.OpenUrl' && typeof node.url === 'string' ? [node.url] : [];
+  return [...own, ...Object.values(node).flatMap(openUrls)];
+}
+
 describe('deployment settings', () => {
   it('CARD_ACTIONS=submit turns every button into Action.Submit, for mobile clients that fail on Action.Execute', async () => {
     const cards = await pendingCards({ CARD_ACTIONS: 'submit' });
@@ -84,7 +93,12 @@ describe('deployment settings', () => {
       // In a channel, several people see one card: Universal Actions and their per-user views stay.
       const stored = await stack.app.store.getItem(itemKey(targetOf(cardOf(sent[0]?.activity)) as never));
       expect(stored).not.toBeNull();
-      const cardsFor = notifyCards({ actions: 'auto', timeZone: 'UTC', pendingSummaryThreshold: 5 });
+      const cardsFor = notifyCards({
+        actions: 'auto',
+        timeZone: 'UTC',
+        pendingSummaryThreshold: 5,
+        cloud: 'Global',
+      });
       const options = { canAct: true, refreshUserIds: ['29:alex'] };
       const inChannel = cardsFor.item(stored as never, { ...options, shared: true });
       expect(cardActions(inChannel).some((a) => a.type === 'Action.Execute')).toBe(true);
@@ -113,4 +127,28 @@ describe('deployment settings', () => {
       await stack.close();
     }
   });
+
+  it.each([
+    ['USGovL4', ['https://myaccess.microsoft.us/#/', 'https://portal.azure.us/#view/'], 'microsoft.com'],
+    ['China', ['https://portal.azure.cn/'], 'myaccess'],
+  ] as const)(
+    'with GRAPH_CLOUD=%s, every portal link on every card goes to that cloud',
+    async (cloud, hosts, never) => {
+      const stack = await startStack({ NOTIFY_DISCOVERY_SECONDS: '0', GRAPH_CLOUD: cloud });
+      try {
+        await post(stack.botUrl, installActivity({ serviceUrl: stack.connector.serviceUrl }, stack.alex));
+        await stack.app.bot.idle();
+        const cards = stack.connector.calls.map((c) => cardOf(c.activity)).filter((c) => c !== null);
+        const links = cards.flatMap(openUrls);
+        // Every card of the demo tenant's install carries its portal link.
+        expect(links.length).toBeGreaterThanOrEqual(cards.length);
+        for (const url of links) {
+          expect([url, hosts.some((host) => url.startsWith(host))]).toEqual([url, true]);
+          expect(url).not.toContain(never);
+        }
+      } finally {
+        await stack.close();
+      }
+    },
+  );
 });

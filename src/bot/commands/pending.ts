@@ -70,6 +70,7 @@ export async function deliverPending(
     max,
     now: deps.now(),
     timeZone: deps.cards.timeZone,
+    cloud: deps.cards.cloud,
     // "pending" answers in a personal chat.
     submitOnly: submitOnlyFor(deps.cards, false),
   };
