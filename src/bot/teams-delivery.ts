@@ -336,7 +336,8 @@ export function notifyCards(settings: CardSettings, now: () => Date = () => new 
       views.finalCard(stored, final, { aadObjectId: viewerId, mri: null, shared: viewerId === null }),
     digest: (items, max) => renderSummaryCard(items, summary(max)),
     urgentFirst: (items) => byUrgencyOrder(items, summary(items.length)),
-    notice: (notice) => renderNoticeCard(notice, { now: now(), timeZone: settings.timeZone, cloud: settings.cloud }),
+    notice: (notice) =>
+      renderNoticeCard(notice, { now: now(), timeZone: settings.timeZone, cloud: settings.cloud }),
     // Sent to the reviewer's personal chat.
     reviewBulk: (batch) => views.reviewBulkCard(batch, { kind: 'offer' }, false),
   };

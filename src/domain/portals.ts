@@ -12,13 +12,14 @@ const GLOBAL_AZURE_PORTAL = 'https://portal.azure.com';
  * (myaccess.microsoft.us) is not in the pages read for this project, and no My Access host is documented for
  * the cloud operated by 21Vianet, so there its items link to that cloud's Azure portal instead.
  */
-const HOSTS: Readonly<Record<PortalCloud, { readonly myAccess: string | null; readonly azurePortal: string }>> =
-  {
-    Global: { myAccess: GLOBAL_MY_ACCESS, azurePortal: GLOBAL_AZURE_PORTAL },
-    USGovL4: { myAccess: 'https://myaccess.microsoft.us', azurePortal: 'https://portal.azure.us' },
-    USGovL5: { myAccess: 'https://myaccess.microsoft.us', azurePortal: 'https://portal.azure.us' },
-    China: { myAccess: null, azurePortal: 'https://portal.azure.cn' },
-  };
+const HOSTS: Readonly<
+  Record<PortalCloud, { readonly myAccess: string | null; readonly azurePortal: string }>
+> = {
+  Global: { myAccess: GLOBAL_MY_ACCESS, azurePortal: GLOBAL_AZURE_PORTAL },
+  USGovL4: { myAccess: 'https://myaccess.microsoft.us', azurePortal: 'https://portal.azure.us' },
+  USGovL5: { myAccess: 'https://myaccess.microsoft.us', azurePortal: 'https://portal.azure.us' },
+  China: { myAccess: null, azurePortal: 'https://portal.azure.cn' },
+};
 
 /** `portal` (written for the public cloud) where the tenant's cloud has it. */
 export function portalIn(portal: Portal, cloud: PortalCloud = 'Global'): Portal {
