@@ -17,7 +17,7 @@ import {
   sendEntry,
 } from './entries';
 import { nextLocalTime, quietUntil } from './quiet-hours';
-import { bulkCopyKey, reviewBatches } from './review-batches';
+import { reviewBatches } from './review-batches';
 import { targetsOf } from './subscriptions';
 import type { ApproverAccess } from './types';
 
@@ -359,15 +359,7 @@ export class Discovery {
       } else {
         for (const key of news)
           if (!batched.has(key)) entries.push(sendEntry(key, personalKey(approverId), approverId, notBefore));
-        for (const batch of batches)
-          entries.push(
-            reviewSendEntry(
-              batch.items.map((i) => itemKey(i.target)),
-              bulkCopyKey(batch.target),
-              approverId,
-              notBefore,
-            ),
-          );
+        for (const batch of batches) entries.push(reviewSendEntry(batch, approverId, notBefore));
       }
     }
     report.enqueued += await this.enqueue(entries);

@@ -1,6 +1,9 @@
 import type { CardCopy, ConversationScope, NewOutboxEntry, OutboxEntry, Store, StoredItem } from '../store';
 import { MAX_REFRESH_USERS } from '../cards';
+import type { ReviewBatch } from '../cards';
 import type { FinalState } from '../domain';
+import { itemKey } from '../domain';
+import { bulkCopyKey } from './review-batches';
 import type { ReferenceJson } from './types';
 
 /**
@@ -204,21 +207,17 @@ export const digestCopyKey = (dedupeKey: string): string => `digest:${dedupeKey}
 
 /** `round` names the occasion: a discovery cycle for a flood, a day for a digest-preferring approver. */
 /** The one card for a review's items waiting on `approverId`, sent once per review and chat. */
-export function reviewSendEntry(
-  itemKeys: readonly string[],
-  copyKey: string,
-  approverId: string,
-  notBefore: number,
-): NewOutboxEntry {
-  const conversationKey = personalKey(approverId);
-  const payload: ItemPayload = { recipientId: approverId, reviewItems: itemKeys };
+export function reviewSendEntry(batch: ReviewBatch, approverId: string, notBefore: number): NewOutboxEntry {
+  const entry = sendEntry(itemKey(batch.target), personalKey(approverId), approverId, notBefore);
+  const payload: ItemPayload = {
+    recipientId: approverId,
+    reviewItems: batch.items.map((i) => itemKey(i.target)),
+  };
+  // One card per review and chat, which of its items it first went out for aside.
   return {
-    kind: 'send',
-    conversationKey,
-    itemKey: itemKeys[0] ?? null,
+    ...entry,
     payload: { ...payload },
-    dedupeKey: `send:${copyKey}:${conversationKey}`,
-    notBefore,
+    dedupeKey: `send:${bulkCopyKey(batch.target)}:${entry.conversationKey}`,
   };
 }
 

@@ -88,7 +88,7 @@ export async function deliverPending(
   }
   // One order for everything posted: a review's card by its items' due date, among the single cards.
   const single = new Map(unseen.map((s) => [s.key, s] as const));
-  const bulk = new Map(fresh.map((b) => [itemKey((b.items[0] as AccessReviewPending).target), b] as const));
+  const bulk = new Map(fresh.map((b) => [itemKey(b.target), b] as const));
   const postable = [...unseen.map((s) => s.item), ...fresh.map((b) => b.items[0] as AccessReviewPending)];
   let singles = 0;
   for (const item of byUrgencyOrder(postable, summary)) {
