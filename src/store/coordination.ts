@@ -60,6 +60,7 @@ export interface TeamsRateLimits {
 export const TEAMS_RATE_LIMITS: TeamsRateLimits = Object.freeze({
   conversation: Object.freeze([
     { limit: 7, windowMs: 1000 },
+    { limit: 8, windowMs: 2000 },
     { limit: 60, windowMs: 30_000 },
     { limit: 1800, windowMs: 3_600_000 },
   ]),

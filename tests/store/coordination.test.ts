@@ -97,6 +97,24 @@ describe('BudgetRateLimiter over a memory budget', () => {
     const perSecond = [0, 1, 2].map((s) => granted.filter((t) => t >= s * 1000 && t < (s + 1) * 1000).length);
     expect(perSecond).toEqual([48, 48, 48]);
   });
+
+  it('keeps 8 in any 2 s to one conversation, as well as 7 in any second, when instances share the budget', async () => {
+    const budget = new MemoryRateBudget();
+    // Two instances over one budget, asking for the same conversation every 10 ms for 6 s.
+    const instances = [new BudgetRateLimiter(budget), new BudgetRateLimiter(budget)];
+    const granted: number[] = [];
+    for (let now = 0; now < 6000; now += 10) {
+      for (const limiter of instances) {
+        if ((await limiter.take({ conversationId: 'channel', tenantId: 't' }, now)) === 0) granted.push(now);
+      }
+    }
+    const most = (windowMs: number): number =>
+      Math.max(...granted.map((start) => granted.filter((t) => t >= start && t < start + windowMs).length));
+    // With 4 % headroom: 6 in a second, 7 in two seconds, and every two seconds gets all 7.
+    expect(most(1000)).toBe(6);
+    expect(most(2000)).toBe(7);
+    expect(granted).toHaveLength(21);
+  });
 });
 
 describe('coordination helpers', () => {
