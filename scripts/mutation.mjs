@@ -10,10 +10,29 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const report = path.join(root, 'reports', 'mutation', 'mutation.json');
 const globs = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const reportOnly = process.argv.includes('--report-only');
+// Results of mutants whose code and covering tests are unchanged are reused from the last run of the same
+// globs (Stryker's incremental mode); --fresh runs every mutant again.
+const fresh = process.argv.includes('--fresh');
+const slug =
+  globs.length > 0
+    ? globs
+        .join('+')
+        .replace(/[^A-Za-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '')
+    : 'core';
+const incrementalFile = path.join('reports', 'mutation', `incremental-${slug}.json`);
 
 if (!reportOnly) {
   const stryker = path.join(root, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js');
-  const args = [stryker, 'run', ...(globs.length > 0 ? ['--mutate', globs.join(',')] : [])];
+  const args = [
+    stryker,
+    'run',
+    ...(globs.length > 0 ? ['--mutate', globs.join(',')] : []),
+    '--incremental',
+    '--incrementalFile',
+    incrementalFile,
+    ...(fresh ? ['--force'] : []),
+  ];
   const run = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: runtimeEnv() });
   if (run.status !== 0) process.exit(run.status ?? 1);
 }
