@@ -270,6 +270,26 @@ describe('a write Graph refuses or fails', () => {
 });
 
 describe('when Graph does not answer', () => {
+  it('is unavailable with the bare status when the gateway in front of Graph answers in plain text', async () => {
+    const a = approval([alex]);
+    sandbox.faults.inject({ method: 'PATCH', gateway: 502 });
+
+    const outcome = await as(alex).decide(
+      { target: a.target, decision: 'Approve', justification: 'ok' },
+      { budgetMs: 300 },
+    );
+
+    // No Graph error, no request id: the status is all there is to say.
+    expect(outcome).toEqual({
+      kind: 'unavailable',
+      view: 'caller',
+      status: 502,
+      message: 'HTTP 502',
+      requestId: null,
+    });
+    expect(requestsOf(sandbox, 'PATCH').map((p) => p.status)).toEqual([502]);
+  });
+
   it('is unavailable with no status when Graph does not answer within the attempt timeout', async () => {
     const a = approval([alex]);
     sandbox.faults.inject({ method: 'PATCH', latencyMs: 1500 });
