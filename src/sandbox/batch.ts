@@ -173,7 +173,17 @@ export async function runBatch(
     const outcome = await pipeline.execute(call);
     if (outcome.kind === 'drop') return 'drop';
     statuses.set(item.id.toLowerCase(), outcome.status);
-    responses.set(item.id, toResponse(item.id, outcome));
+    responses.set(
+      item.id,
+      outcome.kind === 'text'
+        ? {
+            id: item.id,
+            status: outcome.status,
+            headers: { 'Content-Type': 'text/plain' },
+            body: outcome.text,
+          }
+        : toResponse(item.id, outcome),
+    );
     return undefined;
   };
 

@@ -20,6 +20,7 @@ export interface FaultPlan {
     | { readonly kind: 'none' }
     | { readonly kind: 'status'; readonly status: number; readonly retryAfterSeconds?: number }
     | { readonly kind: 'drop' }
+    | { readonly kind: 'gateway'; readonly status: number }
     | { readonly kind: 'landThenStatus'; readonly status: number; readonly retryAfterSeconds?: number };
 }
 
@@ -30,6 +31,7 @@ function planOf(rule: FaultRule): FaultPlan {
       ? { retryAfterSeconds: rule.retryAfterSeconds }
       : {};
   if ('drop' in rule) return { latencyMs, action: { kind: 'drop' } };
+  if ('gateway' in rule) return { latencyMs, action: { kind: 'gateway', status: rule.gateway } };
   if ('landThenStatus' in rule)
     return { latencyMs, action: { kind: 'landThenStatus', status: rule.landThenStatus, ...retry } };
   if ('status' in rule) return { latencyMs, action: { kind: 'status', status: rule.status, ...retry } };

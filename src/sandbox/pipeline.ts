@@ -48,7 +48,13 @@ export interface Answer {
   readonly body?: JsonObject;
 }
 
-export type Outcome = ({ readonly kind: 'answer' } & Answer) | { readonly kind: 'drop' };
+export type Outcome =
+  | ({ readonly kind: 'answer' } & Answer)
+  | { readonly kind: 'drop' }
+  /** Not Graph's answer but its gateway's: plain text, none of Graph's headers. */
+  | { readonly kind: 'text'; readonly status: number; readonly text: string };
+
+const GATEWAY_TEXT: Readonly<Record<number, string>> = { 502: 'Bad Gateway', 504: 'Gateway Timeout' };
 
 export interface PipelineDeps {
   readonly store: SandboxStore;
@@ -147,6 +153,12 @@ export class Pipeline {
       record.status = -1;
       this.log(call, -1, at);
       return { kind: 'drop' };
+    }
+    if (plan?.action.kind === 'gateway') {
+      const { status } = plan.action;
+      record.status = status;
+      this.log(call, status, at);
+      return { kind: 'text', status, text: GATEWAY_TEXT[status] ?? 'Gateway error' };
     }
     if (plan?.action.kind === 'status') {
       reply = this.errorReply(faultError(plan.action.status, plan.action.retryAfterSeconds), ids, at);

@@ -67,6 +67,11 @@ async function serve(pipeline: Pipeline, req: http.IncomingMessage, res: http.Se
     req.socket.destroy();
     return;
   }
+  if (outcome.kind === 'text') {
+    res.writeHead(outcome.status, { 'Content-Type': 'text/plain' });
+    res.end(outcome.text);
+    return;
+  }
   res.writeHead(outcome.status, outcome.headers);
   res.end(outcome.body === undefined ? undefined : JSON.stringify(outcome.body));
 }

@@ -124,6 +124,11 @@ export type FaultEffect =
       readonly latencyMs?: number;
     }
   | { readonly drop: true; readonly latencyMs?: number }
+  /**
+   * The gateway in front of Graph answers instead of it: a plain-text body, no JSON error and no request-id
+   * (graph-contract.md §5.4: for a non-JSON response the client gets whatever text came back).
+   */
+  | { readonly gateway: 502 | 504; readonly latencyMs?: number }
   | {
       readonly landThenStatus: 429 | 500 | 502 | 503 | 504;
       readonly retryAfterSeconds?: number;
