@@ -47,12 +47,6 @@ export function approvalStagePath(target: Extract<DecisionTarget, { approvalId: 
   return { version, path: `${approvalsRoot(target)}/${stageSegment(version)}/${id(target.stageId)}` };
 }
 
-/** The approval with its stages inline: v1.0 embeds `stages` on $expand, beta `steps`. */
-export function approvalPath(target: Extract<DecisionTarget, { approvalId: string }>): GraphPath {
-  const version: ApiVersion = target.kind === 'pimRole' ? 'beta' : target.api;
-  return { version, path: `${approvalsRoot(target)}?$expand=${stageSegment(version)}` };
-}
-
 export interface ReviewIds {
   readonly definitionId: string;
   readonly instanceId: string;
