@@ -166,7 +166,8 @@ export class GraphTransport {
           message: `Microsoft Graph did not answer within ${spec.timeoutMs} ms`,
         };
       }
-      const message = error instanceof Error ? error.message : String(error);
+      // The SDK's error for a dropped connection has no message of its own.
+      const message = (error instanceof Error ? error.message : String(error)) || 'the connection closed';
       return { ok: false, failure: 'network', message: `Could not reach Microsoft Graph: ${message}` };
     } finally {
       clearTimeout(timer);

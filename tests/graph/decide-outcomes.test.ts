@@ -323,7 +323,7 @@ describe('when Graph does not answer', () => {
       kind: 'unavailable',
       view: 'caller',
       status: null,
-      message: expect.stringMatching(/^Could not reach Microsoft Graph: /),
+      message: expect.stringMatching(/^Could not reach Microsoft Graph: \S/),
       requestId: null,
     });
   });
