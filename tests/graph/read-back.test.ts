@@ -97,6 +97,16 @@ describe('reading an approval stage back', () => {
     expect((await as(megan).readState(target(1))).state).toEqual({ kind: 'open', mine: false });
   });
 
+  it('is closed, with the read that showed it, when the stage expired unanswered', async () => {
+    const { seeded, target } = twoStageRequest([alex], [megan]);
+    sandbox.seed.expireApproval(seeded.approvalId);
+    const read = await as(alex).readState(target(0));
+    expect(read).toEqual({
+      state: { kind: 'closed', status: 'Expired', requestId: read.requestId },
+      requestId: expect.any(String),
+    });
+  });
+
   it('is gone when Graph does not know the approval (404)', async () => {
     const read = await as(alex).readState({
       kind: 'accessPackage',
