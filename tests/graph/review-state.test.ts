@@ -185,7 +185,7 @@ describe('adding reviewers to a stage', () => {
       problems: [
         `fallback reviewers can only be added, never removed; keep /users/${patti.id}, /users/${lynne.id}`,
       ],
-      requestId: requestsOf(sandbox, 'GET')[0] && expect.any(String),
+      requestId: expect.any(String),
     });
   });
 
