@@ -494,6 +494,15 @@ export function createSeeder(store: SandboxStore, now: () => number, defaults: S
       target.status = status;
     },
 
+    expireApproval(approvalId) {
+      const approval = store.approvals.find(approvalId);
+      const stage = approval?.stages.find((candidate) => candidate.status === 'InProgress');
+      if (!approval || !stage) throw new Error(`sandbox seed: no approval in progress with id ${approvalId}`);
+      stage.status = 'Expired';
+      approval.outcome = 'denied';
+      approval.request.completedDateTime = new Date(now()).toISOString();
+    },
+
     remove: (id) => store.approvals.remove(id) || store.reviews.removeDefinition(id),
   };
   return seeder;

@@ -428,6 +428,12 @@ export interface Seeder {
   bulk(input: BulkSeed): readonly SeededApproval[];
   /** Sets the status of a review instance or stage, e.g. to close a review under a test. */
   setReviewStatus(instanceOrStageId: string, status: ReviewStatus): void;
+  /**
+   * Lets the approval's stage in progress time out unanswered: the stage reads `Expired` with no result
+   * (approvalStage.status, graph-contract.md §3.2) and the request is denied, as entitlement management and
+   * PIM deny a request nobody approved in time.
+   */
+  expireApproval(approvalId: string): void;
   /** Removes an approval (with its request) or a review definition (with everything under it). */
   remove(id: string): boolean;
 }
