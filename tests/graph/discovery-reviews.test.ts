@@ -1,5 +1,5 @@
 import type { AccessReviewPending, PendingItem } from '../../src/domain';
-import type { Sandbox, SandboxUser } from '../../src/sandbox';
+import type { ReviewDecisionView, Sandbox, SandboxUser } from '../../src/sandbox';
 import type { UserGovernance } from '../../src/graph';
 import { graphUnderTest } from './support';
 
@@ -63,6 +63,8 @@ describe('discovery of access review items', () => {
     const { alex, adele, megan } = sandbox.users;
     const signIn = new Date(Date.now() - 3 * DAY).toISOString();
     const end = new Date(Date.now() + 9 * DAY).toISOString();
+    const app = { id: 'a1b2c3d4-0000-4000-8000-00000000a001', userPrincipalName: 'build-pipeline' };
+    const legacy = { id: 'a1b2c3d4-0000-4000-8000-00000000a002', userPrincipalName: 'legacy' };
     const r = sandbox.seed.accessReview({
       displayName: 'Partner portal guests',
       descriptionForReviewers: 'Keep only guests who still work with us.',
@@ -79,21 +81,13 @@ describe('discovery of access review items', () => {
         { principal: adele.id, recommendation: 'Approve', lastSignInDateTime: signIn, outlierInsight: true },
         { principal: megan.id, recommendation: 'Deny', lastSignInDateTime: null },
         {
-          principal: {
-            id: 'a1b2c3d4-0000-4000-8000-00000000a001',
-            displayName: 'Build pipeline',
-            userPrincipalName: 'build-pipeline',
-          },
+          principal: { ...app, displayName: 'Build pipeline' },
           principalType: 'servicePrincipalIdentity',
           resource: { displayName: 'Deployment app', type: 'ServicePrincipal' },
           recommendation: 'NoInfoAvailable',
         },
         {
-          principal: {
-            id: 'a1b2c3d4-0000-4000-8000-00000000a002',
-            displayName: 'Legacy account',
-            userPrincipalName: 'legacy',
-          },
+          principal: { ...legacy, displayName: 'Legacy account' },
           principalType: 'identity',
           resourceOmitted: true,
         },
@@ -113,59 +107,46 @@ describe('discovery of access review items', () => {
       stageCount: null,
       earlierStages: [],
     };
-    const target = (decisionId: string | undefined) => ({
-      kind: 'accessReview',
-      definitionId: r.definitionId,
-      instanceId: r.instanceId,
-      stageId: null,
-      decisionId,
+    const item = (
+      decision: ReviewDecisionView | undefined,
+      principal: AccessReviewPending['principal'],
+      resource: object,
+      recommendation: string,
+      lastSignInDateTime: string | null,
+    ) => ({
+      ...common,
+      target: {
+        kind: 'accessReview',
+        definitionId: r.definitionId,
+        instanceId: r.instanceId,
+        stageId: null,
+        decisionId: decision?.id,
+      },
+      principal,
+      resource,
+      recommendation,
+      lastSignInDateTime,
     });
     const portal = { id: adeleItem?.resourceId, displayName: 'Partner portal guests', type: 'Group' };
 
     expect(await reviewItemsOf(r.definitionId)).toEqual([
-      {
-        ...common,
-        target: target(adeleItem?.id),
-        principal: { ...identity(adele), type: 'user' },
-        resource: portal,
-        recommendation: 'Approve',
-        lastSignInDateTime: signIn,
-      },
-      {
-        ...common,
-        target: target(meganItem?.id),
-        principal: { ...identity(megan), type: 'user' },
-        resource: portal,
-        recommendation: 'Deny',
-        lastSignInDateTime: null,
-      },
-      {
-        ...common,
-        target: target(appItem?.id),
-        principal: {
-          id: 'a1b2c3d4-0000-4000-8000-00000000a001',
-          displayName: 'Build pipeline',
-          userPrincipalName: 'build-pipeline',
-          type: 'servicePrincipal',
-        },
-        resource: { id: appItem?.resourceId, displayName: 'Deployment app', type: 'ServicePrincipal' },
-        recommendation: 'NoInfoAvailable',
-        lastSignInDateTime: null,
-      },
-      {
-        ...common,
-        target: target(legacyItem?.id),
-        principal: {
-          id: 'a1b2c3d4-0000-4000-8000-00000000a002',
-          displayName: 'Legacy account',
-          userPrincipalName: 'legacy',
-          type: 'unknown',
-        },
-        // Graph often sends no resource (§3.5): the review's name stands in.
-        resource: { id: null, displayName: 'Partner portal guests', type: null },
-        recommendation: 'NoInfoAvailable',
-        lastSignInDateTime: null,
-      },
+      item(adeleItem, { ...identity(adele), type: 'user' }, portal, 'Approve', signIn),
+      item(meganItem, { ...identity(megan), type: 'user' }, portal, 'Deny', null),
+      item(
+        appItem,
+        { ...app, displayName: 'Build pipeline', type: 'servicePrincipal' },
+        { id: appItem?.resourceId, displayName: 'Deployment app', type: 'ServicePrincipal' },
+        'NoInfoAvailable',
+        null,
+      ),
+      // Graph often sends no resource (§3.5): the review's name stands in.
+      item(
+        legacyItem,
+        { ...legacy, displayName: 'Legacy account', type: 'unknown' },
+        { id: null, displayName: 'Partner portal guests', type: null },
+        'NoInfoAvailable',
+        null,
+      ),
     ]);
   });
 
@@ -279,7 +260,8 @@ describe('discovery of access review items', () => {
       });
     const sales = twoStage('Sales app access', megan, ['Runs the Q3 campaign', 'Covers the EMEA desk'], true);
     const pipeline = twoStage('Build pipeline', patti, ['Owns the release', 'Maintains the agents'], true);
-    const secret = twoStage('Payroll export', megan, ['Payroll lead', 'Backup'], false);
+    // Alex reviewed the first stage too, but this review keeps each stage's decisions to itself.
+    const secret = twoStage('Payroll export', alex, ['Payroll lead', 'Backup'], false);
     sandbox.clearRequests();
 
     const earlier = async (r: typeof sales) =>
@@ -339,20 +321,34 @@ describe('discovery of access review items', () => {
     expect(multi.definitionId).not.toBe(single.definitionId);
   });
 
-  it('skips a review definition whose id is not a GUID and still lists the others', async () => {
+  it('skips a review definition, instance or stage whose id is not a GUID and still lists the others', async () => {
     const { alex, adele } = sandbox.users;
+    const decisions = [{ principal: adele.id }];
     sandbox.seed.accessReview({
       displayName: 'Imported review',
       ids: { definitionId: 'imported-review-1' },
       reviewers: [alex.id],
-      decisions: [{ principal: adele.id }],
+      decisions,
+    });
+    sandbox.seed.accessReview({
+      displayName: 'Imported instance',
+      ids: { instanceId: 'imported-instance-1' },
+      reviewers: [alex.id],
+      decisions,
+    });
+    sandbox.seed.accessReview({
+      displayName: 'Imported stage',
+      stages: [{ reviewers: [alex.id], status: 'InProgress', id: 'imported-stage-1' }],
+      decisions,
     });
     const r = sandbox.seed.accessReview({
       displayName: 'Partner portal guests',
       reviewers: [alex.id],
-      decisions: [{ principal: adele.id }],
+      decisions,
     });
+
     const { items, problems } = await as(alex.id).discoverPending(['accessReview']);
+
     expect(problems).toEqual([]);
     expect(items.map((i) => i.target.kind === 'accessReview' && i.target.definitionId)).toEqual([
       r.definitionId,
