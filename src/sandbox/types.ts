@@ -320,6 +320,12 @@ export interface ReviewDecisionSeed {
   readonly lastSignInDateTime?: string | null;
   /** The item id in the current stage (or the instance, single-stage). */
   readonly id?: string;
+  /** The principal's `@odata.type` (graph-contract.md §3.5: a userIdentity or servicePrincipalIdentity); default userIdentity. */
+  readonly principalType?: 'userIdentity' | 'servicePrincipalIdentity' | 'identity';
+  /** Renders `resource: null`, as Graph's samples often show (§3.5). */
+  readonly resourceOmitted?: boolean;
+  /** Adds a membershipOutlierInsight (§3.5), listed before the sign-in insight. */
+  readonly outlierInsight?: boolean;
 }
 
 /** A decision already recorded on a seeded item. */

@@ -77,6 +77,10 @@ export interface DecisionRecord {
   readonly lastSignInDateTime: string | null;
   readonly insightId: string;
   readonly insightCreatedDateTime: string;
+  /** Wire shape only (see ReviewDecisionSeed): the principal's type, a null resource, an outlier insight. */
+  readonly principalType?: string;
+  readonly resourceOmitted?: boolean;
+  readonly outlierInsightId?: string;
   decision: ReviewDecisionValue;
   justification: string;
   reviewedBy: string | null;

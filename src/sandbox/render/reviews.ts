@@ -94,9 +94,11 @@ export function renderDecision(
     resourceLink: link ? `https://graph.microsoft.com/v1.0/${link}/${item.resource.id}` : null,
     reviewedBy: userIdentity(directory, item.reviewedBy),
     appliedBy: userIdentity(directory, null),
-    resource: { id: item.resource.id, displayName: item.resource.displayName, type: item.resource.type },
+    resource: item.resourceOmitted
+      ? null
+      : { id: item.resource.id, displayName: item.resource.displayName, type: item.resource.type },
     principal: {
-      '@odata.type': '#microsoft.graph.userIdentity',
+      '@odata.type': `#microsoft.graph.${item.principalType ?? 'userIdentity'}`,
       id: item.principal.id,
       displayName: item.principal.displayName,
       ipAddress: null,
@@ -105,6 +107,15 @@ export function renderDecision(
   };
   if (extras.insights) {
     body.insights = [
+      ...(item.outlierInsightId
+        ? [
+            {
+              '@odata.type': '#microsoft.graph.membershipOutlierInsight',
+              id: item.outlierInsightId,
+              insightCreatedDateTime: item.insightCreatedDateTime,
+            },
+          ]
+        : []),
       {
         '@odata.type': '#microsoft.graph.userSignInInsight',
         id: item.insightId,
