@@ -234,6 +234,8 @@ describe('discovery of pending requests', () => {
         principal: adele.id,
         group: { displayName: 'Finance admins' },
         approvers: [alex.id],
+        // A GUID stage, so that only the approval id stands in the way (a lone PIM stage takes the approval's id).
+        stageIds: ['7a3d9f0e-41c2-4b6a-8e15-c2d4f6a8b0e3'],
       });
       sandbox.seed.pimGroupRequest({
         principal: adele.id,
