@@ -1,4 +1,4 @@
-import type { NonApproverRead, ReviewResultForm, SandboxOptions } from './types';
+import type { FilterByCurrentUserExpand, NonApproverRead, ReviewResultForm, SandboxOptions } from './types';
 
 /** Wordings for the 400 of a stage that requires an approver justification; the real one is undocumented. */
 export const APPROVER_JUSTIFICATION_MESSAGES = Object.freeze({
@@ -12,6 +12,7 @@ export interface Behaviour {
   readonly form: ReviewResultForm;
   readonly nonApproverRead: NonApproverRead;
   readonly approverJustificationMessage: string;
+  readonly filterByCurrentUserExpand: FilterByCurrentUserExpand;
 }
 
 export function behaviourOf(options: SandboxOptions): Behaviour {
@@ -21,6 +22,7 @@ export function behaviourOf(options: SandboxOptions): Behaviour {
     form: options.reviewResultForm ?? 'verb',
     nonApproverRead: options.nonApproverRead ?? 'forbidden',
     approverJustificationMessage: message,
+    filterByCurrentUserExpand: options.filterByCurrentUserExpand ?? 'honoured',
   };
 }
 

@@ -31,6 +31,7 @@ export type {
   FaultMatch,
   FaultRule,
   Faults,
+  FilterByCurrentUserExpand,
   GraphVersion,
   NonApproverRead,
   PimGroupRequestSeed,

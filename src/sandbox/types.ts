@@ -51,6 +51,14 @@ export type ReviewResultForm = 'verb' | 'pastTense' | 'random';
  */
 export type NonApproverRead = 'forbidden' | 'notFound';
 
+/**
+ * Whether the `filterByCurrentUser` functions of requests and approvals honour `$expand`: it is documented
+ * for Get by id only (graph-contract.md §2.1) and the v1.0 approvals sample lists bare ids, so a client
+ * must cope with lists that carry no navigation properties (no requestor, package, group, principal,
+ * role definition or v1.0 `stages`); beta approvals keep their inline `steps` either way.
+ */
+export type FilterByCurrentUserExpand = 'honoured' | 'ignored';
+
 export interface SandboxOptions {
   /** 0 = ephemeral (default). */
   readonly port?: number;
@@ -70,6 +78,8 @@ export interface SandboxOptions {
   readonly now?: () => number;
   /** GET of an approval/its stages by a caller who approves no stage of it: 403 (default) or 404. */
   readonly nonApproverRead?: NonApproverRead;
+  /** `$expand` on the requests' and approvals' filterByCurrentUser lists: honoured (default) or ignored. */
+  readonly filterByCurrentUserExpand?: FilterByCurrentUserExpand;
   /**
    * The 400 message when a stage that requires an approver justification (`approverJustificationRequired`)
    * is decided without one (graph-contract.md §1.1: the answer is undocumented, expect a 400). Default

@@ -71,7 +71,9 @@ function familyRoutes(family: Family): SandboxRoute[] {
         onArgument(ctx, ['approver']);
         checkExpand(ctx.query, [stagesProperty(ctx.version)], 'approval');
         // v1.0 answers ids only unless stages are expanded; beta inlines steps (§2.1).
-        const withStages = ctx.version === 'beta' || expands(ctx.query, 'stages');
+        const withStages =
+          ctx.version === 'beta' ||
+          (ctx.behaviour.filterByCurrentUserExpand === 'honoured' && expands(ctx.query, 'stages'));
         const items = ctx.store.approvals
           .list(kind)
           .filter((approval) => approval.outcome === 'pending' && inScopeFor(approval, ctx.caller.id))

@@ -94,6 +94,11 @@ function familyRoutes(family: RequestFamily): SandboxRoute[] {
       handle: (ctx) => {
         const on = onArgument(ctx, family.on);
         checkExpand(ctx.query, family.expand, family.typeName);
+        // An ignored $expand renders the list as if none had been asked for (filterByCurrentUserExpand).
+        const options: QueryOptions =
+          ctx.behaviour.filterByCurrentUserExpand === 'honoured'
+            ? ctx.query
+            : { ...ctx.query, expand: new Map() };
         const items = ctx.store.approvals
           .list(family.kind)
           .filter((approval) =>
@@ -101,7 +106,7 @@ function familyRoutes(family: RequestFamily): SandboxRoute[] {
               ? family.forApprover(approval, ctx.caller.id)
               : requesterOf(approval.request) === ctx.caller.id,
           )
-          .map((approval) => render(approval, ctx.query));
+          .map((approval) => render(approval, options));
         return ok(
           collection(ctx.link, ctx.query, items, { typeName: family.typeName, pageSize: ctx.pageSize }),
         );
