@@ -1,4 +1,5 @@
 import type { FinalState } from '../../src/domain';
+import { accessReview } from '../cards/fixtures';
 import { syntheticItem } from '../../src/store';
 import {
   StoreError,
@@ -15,7 +16,14 @@ const MEGAN = { id: '0a8a4ae6-0d87-4d1a-a3d4-1c2ad5d7d2f1', displayName: 'Megan 
 const ALEX = { id: '6e7b768e-07e2-4810-8459-485f84f8f204', displayName: 'Alex Wilber' };
 
 function final(over: Partial<FinalState> = {}): FinalState {
-  return { result: 'Approve', by: MEGAN, at: '2026-11-26T09:00:00Z', justification: 'ok', changeable: false, ...over };
+  return {
+    result: 'Approved',
+    by: MEGAN,
+    at: '2026-11-26T09:00:00Z',
+    justification: 'ok',
+    changeable: false,
+    ...over,
+  };
 }
 
 describe('nextFinal: how an item ends', () => {
@@ -37,7 +45,7 @@ describe('nextFinal: how an item ends', () => {
   it('replaces a changeable decision by any different one, field by field', () => {
     const current = final({ changeable: true });
     for (const proposed of [
-      final({ changeable: true, result: 'Deny' }),
+      final({ changeable: true, result: 'Denied' }),
       final({ changeable: true, at: '2026-11-26T10:00:00Z' }),
       final({ changeable: true, by: ALEX }),
       final({ changeable: true, by: null }),
@@ -55,11 +63,11 @@ describe('nextFinal: how an item ends', () => {
   });
 
   it('keeps a final decision, except that Graph’s time and decider fill a decision recorded without them', () => {
-    expect(nextFinal(final(), final({ result: 'Deny' }))).toEqual({ changed: false });
+    expect(nextFinal(final(), final({ result: 'Denied' }))).toEqual({ changed: false });
     expect(nextFinal(final(), final({ by: ALEX }))).toEqual({ changed: false });
     const early = final({ at: null, by: null });
     expect(nextFinal(early, final())).toEqual({ changed: true, next: final() });
-    expect(nextFinal(early, final({ result: 'Deny' }))).toEqual({ changed: false });
+    expect(nextFinal(early, final({ result: 'Denied' }))).toEqual({ changed: false });
     expect(nextFinal(early, final({ at: null }))).toEqual({ changed: false });
     expect(nextFinal(final(), final({ at: '2026-11-27T09:00:00Z' }))).toEqual({ changed: false });
   });
@@ -78,9 +86,9 @@ describe('mergeItem: what discovery cannot read is kept', () => {
 
   it('leaves access reviews as discovery sees them', () => {
     const seen = { ...syntheticItem(1), justificationRequired: true };
-    const review = { kind: 'accessReview' } as unknown as Parameters<typeof mergeItem>[1];
-    expect(mergeItem(seen, review)).toBe(review);
-    expect(mergeItem(review, syntheticItem(1))).toEqual(syntheticItem(1));
+    expect(mergeItem(seen, accessReview)).toBe(accessReview);
+    const refreshed = syntheticItem(1);
+    expect(mergeItem(accessReview, refreshed)).toBe(refreshed);
   });
 });
 
@@ -135,8 +143,14 @@ describe('checkClaim', () => {
     ]);
     expect(limit).toBeInstanceOf(StoreError);
     const lease = bad(1, 0, 'a');
-    expect([lease.code, lease.message]).toEqual(['approvals.store.badClaim', 'lease must be positive, got 0 ms']);
+    expect([lease.code, lease.message]).toEqual([
+      'approvals.store.badClaim',
+      'lease must be positive, got 0 ms',
+    ]);
     const owner = bad(1, 1000, '');
-    expect([owner.code, owner.message]).toEqual(['approvals.store.badClaim', 'claim owner must not be empty']);
+    expect([owner.code, owner.message]).toEqual([
+      'approvals.store.badClaim',
+      'claim owner must not be empty',
+    ]);
   });
 });
