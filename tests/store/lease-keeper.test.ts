@@ -102,15 +102,21 @@ describe('LeaseKeeper', () => {
     expect(await first('a')).toEqual(['discovery:4']);
   });
 
-  it('asks nothing more of a tick than renewing what it holds', async () => {
+  it('asks nothing more of a tick than renewing what it holds and trying what is free', async () => {
     let now = 0;
     const leases = new RecordingLeases(() => now);
-    const a = new LeaseKeeper(leases, 'a', names.slice(0, 2), 3000, { clock: () => now });
+    await leases.acquire('discovery:1', 'z', 60_000);
+    const a = new LeaseKeeper(leases, 'a', names.slice(0, 3), 3000, { clock: () => now });
     await a.tick();
     leases.requests.length = 0;
     now = 1000;
-    expect((await a.tick()).size).toBe(2);
-    expect(leases.requests).toEqual(['a renew discovery:0 true', 'a renew discovery:1 true']);
+    expect(sorted(await a.tick())).toEqual(['discovery:0', 'discovery:2']);
+    // "a" searches from discovery:2 onwards, and renews in the order it took.
+    expect(leases.requests).toEqual([
+      'a renew discovery:2 true',
+      'a renew discovery:0 true',
+      'a acquire discovery:1 false',
+    ]);
   });
 
   it('stops counting a lease it lost to another instance, and one whose ttl ran out since it was sent', async () => {

@@ -8,6 +8,7 @@ import {
   mergeItem,
   newestFirst,
   nextFinal,
+  subscriptionTargetsOf,
   targetKey,
 } from '../../src/store/rules';
 import type { StoredItem } from '../../src/store/types';
@@ -86,7 +87,10 @@ describe('mergeItem: what discovery cannot read is kept', () => {
 
   it('leaves access reviews as discovery sees them', () => {
     const seen = { ...syntheticItem(1), justificationRequired: true };
-    expect(mergeItem(seen, accessReview)).toBe(accessReview);
+    // A review's settings say whether it needs a justification, and discovery reads them every time.
+    const notRequired = { ...accessReview, justificationRequired: false };
+    expect(mergeItem({ ...accessReview, justificationRequired: true }, notRequired)).toBe(notRequired);
+    expect(mergeItem(seen, notRequired)).toBe(notRequired);
     const refreshed = syntheticItem(1);
     expect(mergeItem(accessReview, refreshed)).toBe(refreshed);
   });
@@ -118,6 +122,17 @@ describe('approvers and ordering', () => {
     ];
     expect(newestFirst(items).map((i) => i.key)).toEqual(['c', 'a', 'a', 'b', 'd']);
     expect(newestFirst([...items].reverse()).map((i) => i.key)).toEqual(['c', 'a', 'a', 'b', 'd']);
+  });
+
+  it('lets a channel follow a group review by the review and the group, or by the review alone when Graph names no group id', () => {
+    expect(subscriptionTargetsOf(accessReview)).toEqual([
+      { kind: 'review', id: accessReview.target.definitionId },
+      { kind: 'group', id: accessReview.resource.id },
+    ]);
+    const unnamed = { ...accessReview, resource: { ...accessReview.resource, id: null } };
+    expect(subscriptionTargetsOf(unnamed)).toEqual([
+      { kind: 'review', id: accessReview.target.definitionId },
+    ]);
   });
 
   it('keys a subscription target by kind and lower-cased id', () => {
