@@ -1,34 +1,22 @@
 import pino from 'pino';
 import { createDecisions } from '../../src/decisions';
-import type { PendingItem } from '../../src/domain';
 import { itemKey } from '../../src/domain';
-import type { UserGovernance } from '../../src/graph';
-import type { Sandbox } from '../../src/sandbox';
 import { MemoryStore } from '../../src/store';
-import { graphUnderTest, requestsOf } from '../graph/support';
+import { requestsOf } from '../graph/support';
+import { pendingReviewItems, sandboxForFile } from './support';
+import type { ReviewItem } from './support';
 
 /**
  * Accepting a review's recommendations: Graph's one bulk call, then each item read back and its end recorded
  * as Graph shows it, with an audit entry per item; items Graph left undecided are told apart by why.
  */
-let sandbox: Sandbox;
-let as: (userId: string) => UserGovernance;
+const env = sandboxForFile();
 const log = pino({ level: 'silent' });
 
-beforeAll(async () => {
-  ({ sandbox, as } = await graphUnderTest());
-});
-afterAll(() => sandbox.close());
-beforeEach(() => {
-  sandbox.faults.clear();
-  sandbox.clearRequests();
-});
-
-type ReviewItem = Extract<PendingItem, { kind: 'accessReview' }>;
-const alex = () => ({ id: sandbox.users.alex.id, name: 'Alex Wilber' });
+const alex = () => ({ id: env.sandbox.users.alex.id, name: 'Alex Wilber' });
 
 function seedReview(title: string, recommendations: readonly ('Approve' | 'Deny' | 'NoInfoAvailable')[]) {
-  return sandbox.seed.accessReview({
+  return env.sandbox.seed.accessReview({
     displayName: title,
     reviewers: [alex().id],
     settings: { recommendationsEnabled: true },
@@ -41,8 +29,7 @@ function seedReview(title: string, recommendations: readonly ('Approve' | 'Deny'
 
 /** Alex's items of the review `title`, in the seeded order. */
 async function reviewItems(title: string, decisionIds: readonly string[]): Promise<ReviewItem[]> {
-  const { items } = await as(alex().id).discoverPending();
-  const mine = items.filter((i): i is ReviewItem => i.kind === 'accessReview' && i.reviewName === title);
+  const mine = await pendingReviewItems(env.as(alex().id), title);
   return decisionIds.map((id) => {
     const item = mine.find((i) => i.target.decisionId === id);
     if (!item) throw new Error(`decision ${id} of ${title} is not pending`);
@@ -50,24 +37,24 @@ async function reviewItems(title: string, decisionIds: readonly string[]): Promi
   });
 }
 
-async function accept(items: readonly ReviewItem[]) {
+async function accept(items: readonly ReviewItem[], readBackTimeoutMs = 2000) {
   const store = new MemoryStore();
   for (const item of items) await store.putItem(item, alex().id);
-  const decisions = createDecisions({ store, log, readBackTimeoutMs: 2000 });
-  const outcomes = await decisions.acceptRecommendations({ user: alex(), graph: as(alex().id), items });
+  const decisions = createDecisions({ store, log, readBackTimeoutMs });
+  const outcomes = await decisions.acceptRecommendations({ user: alex(), graph: env.as(alex().id), items });
   const finals = await Promise.all(items.map(async (i) => (await store.getItem(itemKey(i.target)))?.final));
   const audit = [...(await store.auditFor(alex().id, 100))].reverse();
   return { outcomes, finals, audit };
 }
 
 const acceptCalls = () =>
-  requestsOf(sandbox, 'POST').filter((r) => r.path.endsWith('/acceptRecommendations'));
+  requestsOf(env.sandbox, 'POST').filter((r) => r.path.endsWith('/acceptRecommendations'));
 
 it('records what Graph shows for each item after accepting: taken recommendations, an earlier answer, and items without one', async () => {
   const seeded = seedReview('Quarterly guests', ['Approve', 'Deny', 'NoInfoAvailable', 'Approve']);
   const items = await reviewItems('Quarterly guests', seeded.decisionIds);
   // Alex already answered the fourth guest "don't know", without words: the bulk call leaves it alone.
-  sandbox.decideAs(alex().id, { decisionId: seeded.decisionIds[3] as string, decision: 'DontKnow' });
+  env.sandbox.decideAs(alex().id, { decisionId: seeded.decisionIds[3] as string, decision: 'DontKnow' });
 
   const { outcomes, finals, audit } = await accept(items);
 
@@ -130,7 +117,7 @@ it('tells a recommended item Graph still shows undecided apart from one with not
   const seeded = seedReview('Read fails after accept', ['Approve', 'NoInfoAvailable']);
   const items = await reviewItems('Read fails after accept', seeded.decisionIds);
   // Every read after the bulk call fails, so Graph shows neither item decided.
-  sandbox.faults.inject({ method: 'GET', status: 503, times: Infinity });
+  env.sandbox.faults.inject({ method: 'GET', status: 503, times: Infinity });
 
   const { outcomes, finals, audit } = await accept(items);
 
@@ -157,10 +144,19 @@ it('tells a recommended item Graph still shows undecided apart from one with not
   ]);
 });
 
+it('gives up each item’s read after the configured wait: accepted, but not shown decided yet', async () => {
+  const seeded = seedReview('Slow reads after accept', ['Deny']);
+  const items = await reviewItems('Slow reads after accept', seeded.decisionIds);
+  env.sandbox.faults.inject({ method: 'GET', latencyMs: 1500, times: Infinity });
+  const { outcomes, finals } = await accept(items, 300);
+  expect(outcomes).toEqual([expect.objectContaining({ kind: 'unavailable', message: 'not decided yet' })]);
+  expect(finals).toEqual([null]);
+});
+
 it('gives each undecided item Graph’s refusal of the bulk call, and records nothing', async () => {
   const seeded = seedReview('Bulk call refused', ['Approve', 'Deny']);
   const items = await reviewItems('Bulk call refused', seeded.decisionIds);
-  sandbox.faults.inject({
+  env.sandbox.faults.inject({
     method: 'POST',
     pathIncludes: 'acceptRecommendations',
     status: 403,
@@ -184,5 +180,5 @@ it('makes no call and answers nothing for a review with no items', async () => {
   const { outcomes, audit } = await accept([]);
   expect(outcomes).toEqual([]);
   expect(audit).toEqual([]);
-  expect(sandbox.requests).toHaveLength(0);
+  expect(env.sandbox.requests).toHaveLength(0);
 });
