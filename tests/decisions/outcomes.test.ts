@@ -150,3 +150,22 @@ it('logs, and does not throw, when the item’s end cannot be recorded', async (
     }),
   ]);
 });
+
+it('records no end when Graph’s 409 says someone decided first but its read cannot say how', async () => {
+  env.sandbox.seed.accessPackageRequest({
+    requestor: env.sandbox.users.adele.id,
+    accessPackage: { displayName: 'Decided elsewhere, unread' },
+    stages: [{ approvers: [alex().id, env.sandbox.users.megan.id] }],
+  });
+  const { items } = await env.as(alex().id).discoverPending();
+  const item = items.find(
+    (i) => i.kind === 'accessPackage' && i.accessPackage.displayName === 'Decided elsewhere, unread',
+  );
+  if (!item) throw new Error('the request is not pending');
+  env.sandbox.faults.inject({ method: 'PATCH', status: 409 });
+  env.sandbox.faults.inject({ method: 'GET', status: 503, times: Infinity });
+  const { outcome, stored, warnings } = await decide(item, 'Approve', 'Fine');
+  expect(outcome).toMatchObject({ kind: 'alreadyDecided', view: 'caller', result: null });
+  expect(stored?.final).toBeNull();
+  expect(warnings).toEqual([]);
+});
